@@ -1,0 +1,139 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// DefaultPath is where the daemon looks for its configuration.
+const DefaultPath = "/etc/sensord/sensord.toml"
+
+// Duration is a time.Duration written as a Go duration string ("50ms").
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration; write it like \"50ms\", \"1s\" or \"2m\"", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Config is the whole configuration. Every field has a default (Default).
+type Config struct {
+	Board      Board      `toml:"board"`
+	Supervisor Supervisor `toml:"supervisor"`
+	Motion     Motion     `toml:"motion"`
+	Light      Light      `toml:"light"`
+	Logger     Logger     `toml:"logger"`
+	GUI        GUI        `toml:"gui"`
+}
+
+// Board selects the hardware.
+type Board struct {
+	Kind      string `toml:"kind"`       // auto, pi or sim
+	Seed      int64  `toml:"seed"`       // simulation seed; 0 picks one from the clock
+	SimFaults string `toml:"sim_faults"` // simulated faults, see package board
+}
+
+// Supervisor configures the daemon itself.
+type Supervisor struct {
+	Poll        Duration `toml:"poll"`         // watch loop period
+	Grace       Duration `toml:"grace"`        // SIGTERM to SIGKILL on stop
+	ExecWrapper string   `toml:"exec_wrapper"` // program to start every child through
+	User        string   `toml:"user"`         // user the children run as, when started as root
+	Group       string   `toml:"group"`        // group that may use the control socket (mode 0660)
+	RuntimeDir  string   `toml:"runtime_dir"`  // control socket directory
+	SIGCHLD     bool     `toml:"sigchld"`      // wake the loop on SIGCHLD (off only to measure)
+}
+
+// Motion configures the PIR sensor process.
+type Motion struct {
+	Exec   string   `toml:"exec"`
+	Pin    string   `toml:"pin"`
+	Warmup Duration `toml:"warmup"` // -1: 60s on a Pi, 0 on the simulated board
+}
+
+// Light configures the light sensor process.
+type Light struct {
+	Exec     string   `toml:"exec"`
+	Bus      string   `toml:"bus"`
+	Address  int      `toml:"address"`
+	Interval Duration `toml:"interval"`
+}
+
+// Logger configures the logger process.
+type Logger struct {
+	Exec          string   `toml:"exec"`
+	Dir           string   `toml:"dir"`
+	FsyncInterval Duration `toml:"fsync_interval"`
+	MaxFileSize   int64    `toml:"max_file_size"` // bytes; rotate past this
+	MaxFiles      int      `toml:"max_files"`     // files kept, oldest removed
+}
+
+// GUI configures the dashboard process.
+type GUI struct {
+	Exec string `toml:"exec"`
+	TTY  string `toml:"tty"` // "" the daemon's terminal, a device path, or "none"
+}
+
+// Default returns the configuration used when no file sets a key.
+// Paths depend on whether the daemon runs as root.
+func Default() Config {
+	return Config{
+		Board: Board{Kind: "auto"},
+		Supervisor: Supervisor{
+			Poll: Duration(50 * time.Millisecond), Grace: Duration(2 * time.Second),
+			User: "sensord", RuntimeDir: defaultRuntimeDir(), SIGCHLD: true,
+		},
+		Motion: Motion{Pin: "GPIO17", Warmup: -1},
+		Light:  Light{Bus: "1", Address: 0x23, Interval: Duration(time.Second)},
+		Logger: Logger{
+			Dir: defaultDataDir(), FsyncInterval: Duration(time.Second),
+			MaxFileSize: 16 << 20, MaxFiles: 16,
+		},
+	}
+}
+
+func defaultDataDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/sensord"
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "sensord")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "state", "sensord")
+	}
+	return filepath.Join(os.TempDir(), "sensord-"+strconv.Itoa(os.Getuid()), "data")
+}
+
+func defaultRuntimeDir() string {
+	if os.Geteuid() == 0 {
+		return "/run/sensord"
+	}
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return filepath.Join(d, "sensord")
+	}
+	return filepath.Join(os.TempDir(), "sensord-"+strconv.Itoa(os.Getuid()))
+}
+
+// WarmupFor resolves motion.warmup for the board kind in use.
+func (c Config) WarmupFor(sim bool) time.Duration {
+	if c.Motion.Warmup >= 0 {
+		return c.Motion.Warmup.D()
+	}
+	if sim {
+		return 0
+	}
+	return 60 * time.Second
+}
