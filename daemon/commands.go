@@ -1,0 +1,119 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"sensord/daemon/config"
+)
+
+// clientFlags are the flags of the commands that talk to a daemon.
+func clientFlags(name string) (*flag.FlagSet, *string, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfgPath := fs.String("config", config.DefaultPath, "configuration `file` (to find the runtime directory)")
+	rt := fs.String("runtime-dir", "", "`directory` of the control socket")
+	return fs, cfgPath, rt
+}
+
+// controlPath finds the control socket from --runtime-dir or the config.
+func controlPath(cfgPath, rt string) string {
+	if rt != "" {
+		return socketPath(rt)
+	}
+	c, err := config.Load(cfgPath, false)
+	if err != nil {
+		c = config.Default()
+	}
+	return socketPath(c.Supervisor.RuntimeDir)
+}
+
+// StatusMain is `sensord status [--json]`.
+func StatusMain(ctx context.Context, args []string) error {
+	fs, cfgPath, rt := clientFlags("status")
+	asJSON := fs.Bool("json", false, "print the status as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	if err := Call(controlPath(*cfgPath, *rt), map[string]string{"cmd": "status"}, &raw); err != nil {
+		return err
+	}
+	if *asJSON {
+		_, err := fmt.Printf("%s\n", raw)
+		return err
+	}
+	var st Status
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return err
+	}
+	printStatus(st, time.Now())
+	return nil
+}
+
+func printStatus(st Status, now time.Time) {
+	fmt.Printf("sensord %s  pid %d  up %s  board %s (%s)  core limit %s  %s\n\n", st.Version, st.PID,
+		now.Sub(st.StartedAt).Round(time.Second), st.Board, st.Model, st.CoreLimit, st.State)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "CHILD\tPID\tSTATE\tGEN\tRESTARTS\tUPTIME\tLAST EXIT")
+	for _, c := range st.Children {
+		up := "-"
+		if c.StartedAt != nil {
+			up = now.Sub(*c.StartedAt).Round(time.Second).String()
+		}
+		last := "-"
+		if c.LastExit != nil {
+			last = fmt.Sprintf("%s after %s, %s ago", c.LastExit.Reason,
+				(time.Duration(c.LastExit.RanMS) * time.Millisecond).String(),
+				now.Sub(c.LastExit.At).Round(time.Second))
+		}
+		fmt.Fprintf(w, "%s\t%d\t%s\t%d\t%d\t%s\t%s\n", c.Name, c.PID, c.State, c.Gen, c.Restarts, up, last)
+	}
+	fmt.Fprintln(w, "\nPIPE\tQUEUED\tCAPACITY")
+	for _, p := range st.Pipes {
+		fmt.Fprintf(w, "%s\t%d\t%d\n", p.Name, p.QueuedBytes, p.CapacityBytes)
+	}
+	w.Flush()
+}
+
+// RestartMain is `sensord restart NAME`.
+func RestartMain(ctx context.Context, args []string) error {
+	fs, cfgPath, rt := clientFlags("restart")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: sensord restart gui|motion|light|logger")
+	}
+	var r okReply
+	if err := Call(controlPath(*cfgPath, *rt), map[string]string{"cmd": "restart", "name": fs.Arg(0)}, &r); err != nil {
+		return err
+	}
+	fmt.Println(r.Message)
+	return nil
+}
+
+// ConfigMain is `sensord config`: the effective configuration.
+func ConfigMain(ctx context.Context, args []string) error {
+	o, err := parseRunFlags(args)
+	if err != nil {
+		return err
+	}
+	c, err := loadConfig(o)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(config.Marshal(c))
+	return err
+}
+
+// VersionMain is `sensord version`.
+func VersionMain(ctx context.Context, args []string) error {
+	fmt.Println("sensord", strings.TrimSpace(Version))
+	return nil
+}

@@ -1,0 +1,161 @@
+package daemon
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/user"
+	"strconv"
+	"time"
+)
+
+// maxRequest bounds one control request line.
+const maxRequest = 4096
+
+// request is one control request, as read from the socket.
+type request struct {
+	Cmd   string `json:"cmd"`            // status, restart, stop
+	Name  string `json:"name,omitempty"` // restart: the child
+	reply chan any
+}
+
+// errorReply is the reply to a request that failed.
+type errorReply struct {
+	Error string `json:"error"`
+}
+
+// okReply acknowledges a command.
+type okReply struct {
+	OK      bool   `json:"ok"`
+	Message string `json:"message,omitempty"`
+}
+
+// handle answers one control request in the loop goroutine.
+func (s *supervisor) handle(req request, n notifier) any {
+	switch req.Cmd {
+	case "status":
+		return s.status()
+	case "restart":
+		c, ok := s.children[req.Name]
+		if !ok {
+			return errorReply{fmt.Sprintf("no child %q; children are gui, motion, light, logger", req.Name)}
+		}
+		if !c.wanted {
+			return errorReply{"the daemon is stopping"}
+		}
+		s.log.Info("restart requested", "child", c.name)
+		s.restart(c)
+		return okReply{OK: true, Message: "restarting " + c.name}
+	case "stop":
+		s.log.Info("stop requested", "by", "control socket")
+		s.beginStop(n)
+		return okReply{OK: true, Message: "stopping"}
+	}
+	return errorReply{fmt.Sprintf("unknown command %q; commands are status, restart, stop", req.Cmd)}
+}
+
+// control serves the Unix socket. Each connection is read on its own
+// goroutine; requests go to the loop over ctl.
+type control struct {
+	ln   *net.UnixListener
+	path string
+	ctl  chan request
+	log  *slog.Logger
+}
+
+// listenControl creates the socket at path: mode 0600 owned by uid (the
+// children's user, so the GUI can connect; root always can), or 0660
+// with group when one is configured. A stale socket is replaced; a live
+// one means another daemon is running.
+func listenControl(path string, uid int, group string, log *slog.Logger) (*control, error) {
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("daemon: another sensord is running (it answers on %s); stop it first or use --runtime-dir", path)
+	}
+	_ = os.Remove(path)
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		return nil, fmt.Errorf("daemon: control socket: %w", err)
+	}
+	ln.SetUnlinkOnClose(true)
+	if err := socketPerms(path, uid, group); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return &control{ln: ln, path: path, ctl: make(chan request), log: log}, nil
+}
+
+func socketPerms(path string, uid int, group string) error {
+	mode, gid := os.FileMode(0o600), -1
+	if group != "" {
+		g, err := user.LookupGroup(group)
+		if err != nil {
+			return fmt.Errorf("daemon: supervisor.group %q: %w", group, err)
+		}
+		gid, _ = strconv.Atoi(g.Gid)
+		mode = 0o660
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		return fmt.Errorf("daemon: control socket: %w", err)
+	}
+	if uid >= 0 || gid >= 0 {
+		if err := os.Lchown(path, uid, gid); err != nil {
+			return fmt.Errorf("daemon: control socket: %w", err)
+		}
+	}
+	return nil
+}
+
+// serve accepts connections until the listener is closed.
+func (c *control) serve(done <-chan struct{}) {
+	for {
+		conn, err := c.ln.AcceptUnix()
+		if err != nil {
+			if !errors.Is(err, net.ErrClosed) {
+				c.log.Error("control socket accept", "err", err)
+			}
+			return
+		}
+		go c.conn(conn, done)
+	}
+}
+
+// conn answers requests on one connection, one JSON line each. A
+// malformed or oversized request gets an error reply and the connection
+// is closed.
+func (c *control) conn(conn *net.UnixConn, done <-chan struct{}) {
+	defer conn.Close()
+	sc := bufio.NewScanner(conn)
+	sc.Buffer(make([]byte, 512), maxRequest)
+	enc := json.NewEncoder(conn)
+	for {
+		_ = conn.SetReadDeadline(time.Now().Add(time.Minute))
+		if !sc.Scan() {
+			if errors.Is(sc.Err(), bufio.ErrTooLong) {
+				_ = enc.Encode(errorReply{fmt.Sprintf("request longer than %d bytes", maxRequest)})
+			}
+			return
+		}
+		var req request
+		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
+			_ = enc.Encode(errorReply{"malformed request: " + err.Error() + `; send {"cmd":"status"}`})
+			return
+		}
+		req.reply = make(chan any, 1)
+		select {
+		case c.ctl <- req:
+		case <-done:
+			_ = enc.Encode(errorReply{"the daemon is exiting"})
+			return
+		}
+		if enc.Encode(<-req.reply) != nil {
+			return
+		}
+	}
+}
+
+func (c *control) close() { c.ln.Close() }

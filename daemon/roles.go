@@ -1,0 +1,97 @@
+package daemon
+
+import (
+	"fmt"
+	"strconv"
+
+	"sensord/daemon/config"
+)
+
+// The children, in start order. Stop order is stopOrder.
+var childNames = [...]string{"logger", "gui", "motion", "light"}
+
+// stopOrder is the shutdown order of DESIGN section 4: the sensors stop
+// first, then the logger drains its pipes, then the GUI goes.
+var stopOrder = [...][]string{{"motion", "light"}, {"logger"}, {"gui"}}
+
+// end is one pipe end handed to a child: the flag that names its
+// descriptor number in argv, the pipe, and which end.
+type end struct {
+	flag  string
+	pipe  string
+	write bool
+}
+
+// roleEnds lists each role's pipe ends in descriptor order: the first is
+// fd 3, the next fd 4, and so on. This is the public fd/argv convention.
+var roleEnds = map[string][]end{
+	"motion": {{"rx", "gui-motion", false}, {"tx-gui", "motion-gui", true}, {"tx-logger", "motion-logger", true}},
+	"light":  {{"rx", "gui-light", false}, {"tx-gui", "light-gui", true}, {"tx-logger", "light-logger", true}},
+	"logger": {{"rx-motion", "motion-logger", false}, {"rx-light", "light-logger", false}},
+	"gui": {
+		{"rx-motion", "motion-gui", false}, {"rx-light", "light-gui", false},
+		{"tx-motion", "gui-motion", true}, {"tx-light", "gui-light", true},
+	},
+}
+
+// settings is what a role is started with besides its descriptors:
+// the program and the role's own flags. Two equal settings mean a
+// config reload need not restart the child.
+type settings struct {
+	exec  string   // program to exec; "" is the daemon's own executable
+	flags []string // role flags after the descriptor flags
+}
+
+func (s settings) equal(o settings) bool {
+	if s.exec != o.exec || len(s.flags) != len(o.flags) {
+		return false
+	}
+	for i := range s.flags {
+		if s.flags[i] != o.flags[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// roleSettings derives a role's settings from the configuration. board
+// is the resolved board kind, guiMode the GUI's terminal mode.
+func roleSettings(name string, c config.Config, env runEnv) settings {
+	switch name {
+	case "motion":
+		return settings{c.Motion.Exec, append(boardFlags(c, env),
+			"--pin", c.Motion.Pin, "--warmup", c.WarmupFor(env.board == "sim").String())}
+	case "light":
+		return settings{c.Light.Exec, append(boardFlags(c, env),
+			"--bus", c.Light.Bus, "--address", fmt.Sprintf("%#x", c.Light.Address),
+			"--interval", c.Light.Interval.D().String())}
+	case "logger":
+		return settings{c.Logger.Exec, []string{
+			"--dir", c.Logger.Dir, "--fsync-interval", c.Logger.FsyncInterval.D().String(),
+			"--max-file-size", strconv.FormatInt(c.Logger.MaxFileSize, 10),
+			"--max-files", strconv.Itoa(c.Logger.MaxFiles)}}
+	case "gui":
+		return settings{c.GUI.Exec, []string{"--tty", env.guiMode,
+			"--control", env.socket, "--board-model", env.model}}
+	}
+	panic("daemon: unknown role " + name)
+}
+
+func boardFlags(c config.Config, env runEnv) []string {
+	return []string{"--board", env.board, "--seed", strconv.FormatInt(env.seed, 10),
+		"--sim-faults", c.Board.SimFaults}
+}
+
+// argv builds a child's argument vector: program, role, generation,
+// descriptor flags numbered from 3, then the role's own flags.
+func argv(name string, gen uint32, s settings, self string) []string {
+	prog := self
+	if s.exec != "" {
+		prog = s.exec
+	}
+	a := []string{prog, name, "--gen", strconv.FormatUint(uint64(gen), 10)}
+	for i, e := range roleEnds[name] {
+		a = append(a, "--"+e.flag, strconv.Itoa(3+i))
+	}
+	return append(a, s.flags...)
+}

@@ -1,0 +1,172 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/jonboulle/clockwork"
+	"golang.org/x/sys/unix"
+
+	"sensord/board"
+	"sensord/daemon/config"
+)
+
+// run is the daemon: set up in the order of DESIGN section 4 (core
+// limit, pipes, terminal), then the loop, then clean up. It returns nil
+// after an orderly stop.
+func run(ctx context.Context, cfg config.Config, o options) error {
+	closeInherited()
+	logW, logFD, err := openLog(o.logFile)
+	if err != nil {
+		return err
+	}
+	log := newLogger(logW)
+	env, uid, gid, err := prepare(cfg, log)
+	if err != nil {
+		return err
+	}
+	core := raiseCoreLimit(log)
+	pipes, err := makePipes()
+	if err != nil {
+		return err
+	}
+	defer closePipes(pipes)
+	for _, t := range pipeTable {
+		p := pipes[t.writer+"-"+t.reader]
+		log.Info("pipe ready", "pipe", p.name, "capacity_bytes", p.capacity)
+	}
+	term, why, err := openTerminal(cfg.GUI.TTY)
+	if err != nil {
+		return err
+	}
+	defer term.close()
+	if why != "" {
+		log.Info("dashboard off", "reason", why)
+	}
+	env.guiMode = term.mode.String()
+	if logFD < 0 && term.sharesStderr() {
+		// The dashboard owns this terminal: logs go to a file.
+		path := filepath.Join(cfg.Supervisor.RuntimeDir, "sensord.log")
+		if logW, logFD, err = openLog(path); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "sensord: dashboard on this terminal; logs in %s\n", path)
+		log = newLogger(logW)
+	}
+	ctl, err := listenControl(env.socket, uid, cfg.Supervisor.Group, log)
+	if err != nil {
+		return err
+	}
+	defer ctl.close()
+	null, err := devNull()
+	if err != nil {
+		return err
+	}
+	defer unix.Close(null)
+	s := newSupervisor(cfg, env, clockwork.NewRealClock(), log)
+	s.pipes, s.term, s.null, s.core = pipes, term, null, core
+	if logFD >= 0 {
+		s.errFD = logFD
+	}
+	_ = gid
+	return s.serve(ctx, ctl, o, log)
+}
+
+// serve runs the loop with signals, the control socket and readiness.
+func (s *supervisor) serve(ctx context.Context, ctl *control, o options, log *slog.Logger) error {
+	sigchld, sigs := installSignals(s.cfg.Supervisor.SIGCHLD)
+	done := make(chan struct{})
+	defer close(done)
+	go ctl.serve(done)
+	n, cleanup, err := backgroundNotifier(systemd{log: log}, o, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	log.Info("sensord started", "version", Version, "pid", os.Getpid(), "board", s.env.board,
+		"model", s.env.model, "seed", s.env.seed, "socket", s.env.socket, "data", s.cfg.Logger.Dir)
+	s.loop(ctx, events{sigchld: sigchld, sigs: sigs, ctl: ctl.ctl, notify: n,
+		reload: func() { s.reload(o) }})
+	log.Info("sensord stopped")
+	return nil
+}
+
+// prepare resolves the board, the children's user, the directories and
+// everything else the children are started with.
+func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, int, error) {
+	var env runEnv
+	var err error
+	if env.self, err = os.Executable(); err != nil {
+		return env, 0, 0, fmt.Errorf("daemon: cannot find own executable: %w", err)
+	}
+	if env.wrapper, err = resolveWrapper(cfg.Supervisor.ExecWrapper); err != nil {
+		return env, 0, 0, err
+	}
+	env.board, env.model = board.Resolve(cfg.Board.Kind)
+	env.seed = seedFor(cfg)
+	env.env = childEnv()
+	env.socket = socketPath(cfg.Supervisor.RuntimeDir)
+	env.coreDir = filepath.Join(cfg.Logger.Dir, "cores")
+	var uid, gid int
+	env.cred, uid, gid, err = credentials(cfg.Supervisor.User, cfg.Supervisor.User != config.Default().Supervisor.User, log)
+	if err != nil {
+		return env, 0, 0, err
+	}
+	rtMode := os.FileMode(0o700)
+	if os.Geteuid() == 0 {
+		rtMode = 0o755
+	}
+	if err := makeDir(cfg.Supervisor.RuntimeDir, rtMode, -1, -1); err != nil {
+		return env, 0, 0, err
+	}
+	for _, d := range []string{cfg.Logger.Dir, env.coreDir} {
+		if err := makeDir(d, 0o750, uid, gid); err != nil {
+			return env, 0, 0, err
+		}
+	}
+	return env, uid, gid, nil
+}
+
+// openLog opens path for appending logs; "" means stderr (fd -1).
+func openLog(path string) (io.Writer, int, error) {
+	if path == "" {
+		return os.Stderr, -1, nil
+	}
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, 0o640)
+	if err != nil {
+		return nil, -1, fmt.Errorf("daemon: log file %s: %w", path, err)
+	}
+	return os.NewFile(uintptr(fd), path), fd, nil
+}
+
+// reload re-reads the configuration on SIGHUP and restarts only the
+// children whose settings changed. A bad file keeps the old settings.
+func (s *supervisor) reload(o options) {
+	cfg, err := loadConfig(o)
+	if err != nil {
+		s.log.Error("reload failed; keeping the running configuration", "err", err)
+		return
+	}
+	if cfg.Supervisor.RuntimeDir != s.cfg.Supervisor.RuntimeDir || cfg.Board.Kind != s.cfg.Board.Kind ||
+		cfg.Supervisor.User != s.cfg.Supervisor.User || cfg.GUI.TTY != s.cfg.GUI.TTY {
+		s.log.Warn("runtime_dir, board.kind, supervisor.user and gui.tty change only when the daemon restarts")
+		cfg.Supervisor.RuntimeDir, cfg.Board.Kind = s.cfg.Supervisor.RuntimeDir, s.cfg.Board.Kind
+		cfg.Supervisor.User, cfg.GUI.TTY = s.cfg.Supervisor.User, s.cfg.GUI.TTY
+	}
+	s.cfg = cfg
+	changed := 0
+	for _, name := range childNames {
+		c := s.children[name]
+		if set := roleSettings(name, cfg, s.env); !set.equal(c.set) {
+			c.set = set
+			changed++
+			s.log.Info("settings changed; restarting", "child", name)
+			s.restart(c)
+		}
+	}
+	s.log.Info("configuration reloaded", "restarted", changed)
+}

@@ -1,0 +1,216 @@
+package daemon
+
+import (
+	"log/slog"
+	"syscall"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"sensord/daemon/config"
+)
+
+// Child states, as in status JSON.
+const (
+	stateRunning  = "running"
+	stateBackoff  = "backoff"
+	stateStopping = "stopping"
+	stateStopped  = "stopped"
+)
+
+// child is the bookkeeping for one role. Only the loop goroutine
+// touches it.
+type child struct {
+	name     string
+	set      settings
+	state    string
+	pid      int
+	gen      uint32 // generation of the current or last process
+	restarts int    // starts after the first
+	started  time.Time
+	// startedMono is CLOCK_MONOTONIC when exec succeeded, for measuring
+	// restart latency from outside the daemon.
+	startedMono int64
+	fails       int       // quick deaths in a row
+	next        time.Time // backoff: when to start again
+	killAt      time.Time // stopping: when SIGTERM turns into SIGKILL
+	wanted      bool      // false once shutdown has reached this child
+	restartNow  bool      // stopping to be restarted (reload, restart command)
+	lastExit    *exitInfo
+}
+
+// runEnv is what the children are started with besides the config.
+type runEnv struct {
+	self    string   // the daemon's executable
+	wrapper []string // exec wrapper and its arguments, or nil
+	board   string   // resolved board kind: "pi" or "sim"
+	model   string   // board model for status and the dashboard
+	seed    int64
+	guiMode string // ttyMode of the GUI
+	socket  string // control socket path
+	coreDir string // children's working directory
+	env     []string
+	cred    map[string]*syscall.Credential // per role; nil entries: no change
+}
+
+// supervisor owns the children, the pipes and the GUI's terminal. Its
+// state is changed only by the loop goroutine (loop.go).
+type supervisor struct {
+	cfg      config.Config
+	env      runEnv
+	pipes    map[string]*pipe
+	children map[string]*child
+	term     *terminal
+	null     int // /dev/null, stdin/stdout of the children
+	errFD    int // the children's stderr
+	clock    clockwork.Clock
+	log      *slog.Logger
+	started  time.Time
+	core     string // RLIMIT_CORE as obtained, for status
+	stopping int    // -1 running; else index into stopOrder being stopped
+	killed   bool   // a second stop request: SIGKILL everything now
+	ready    bool   // every child has been started once
+}
+
+func newSupervisor(cfg config.Config, env runEnv, clock clockwork.Clock, log *slog.Logger) *supervisor {
+	s := &supervisor{cfg: cfg, env: env, clock: clock, log: log, started: clock.Now(),
+		children: make(map[string]*child), stopping: -1, null: -1, errFD: 2}
+	for _, name := range childNames {
+		s.children[name] = &child{name: name, state: stateStopped, wanted: true,
+			set: roleSettings(name, cfg, env)}
+	}
+	return s
+}
+
+// spec builds the spawn spec of c's next process, generation gen.
+func (s *supervisor) spec(c *child, gen uint32) spawnSpec {
+	a := argv(c.name, gen, c.set, s.env.self)
+	path := a[0]
+	if len(s.env.wrapper) > 0 {
+		a = append(append([]string{}, s.env.wrapper...), a...)
+		path = a[0]
+	}
+	sp := spawnSpec{path: path, argv: a, env: s.env.env, dir: s.env.coreDir,
+		stdio: stdio{in: s.null, out: s.null, err: s.errFD},
+		cred:  s.env.cred[c.name], deathSig: syscall.SIGKILL}
+	for _, e := range roleEnds[c.name] {
+		p := s.pipes[e.pipe]
+		sp.ends = append(sp.ends, map[bool]int{false: p.r, true: p.w}[e.write])
+	}
+	if c.name == "gui" {
+		sp.deathSig = syscall.SIGTERM
+		if s.term.mode != ttyNone {
+			sp.stdio = stdio{in: s.term.fd, out: s.term.fd, err: s.errFD, tty: s.term.mode}
+		}
+	}
+	return sp
+}
+
+// start spawns c now. On failure to exec it schedules a retry with
+// backoff, so a missing program never stops the daemon.
+func (s *supervisor) start(c *child) {
+	gen := c.gen + 1
+	pid, err := spawn(s.spec(c, gen))
+	now := s.clock.Now()
+	if err != nil {
+		c.fails++
+		delay := max(restartDelay(c.fails), backoffFirst)
+		c.state, c.next, c.pid = stateBackoff, now.Add(delay), 0
+		s.log.Error("child not started", "child", c.name, "err", err, "retry_in", delay)
+		return
+	}
+	if c.gen > 0 {
+		c.restarts++
+	}
+	c.gen, c.pid, c.state, c.started = gen, pid, stateRunning, now
+	c.startedMono = monoNow()
+	s.log.Info("child started", "child", c.name, "pid", pid, "gen", gen)
+}
+
+// exited records the death of c's process and decides what comes next.
+func (s *supervisor) exited(c *child, ws syscall.WaitStatus, ru *syscall.Rusage) {
+	now := s.clock.Now()
+	ran := now.Sub(c.started)
+	e := describeExit(ws, ru, now, ran)
+	pid := c.pid
+	c.pid, c.lastExit = 0, e
+	if c.name == "gui" {
+		s.term.restore()
+	}
+	attrs := []any{"child", c.name, "pid", pid, "gen", c.gen, "ran", ran.Round(time.Millisecond)}
+	if e.Code != nil {
+		attrs = append(attrs, "exit_code", *e.Code)
+	} else {
+		attrs = append(attrs, "signal", e.Signal)
+	}
+	attrs = append(attrs, "core_dumped", e.CoreDumped, "max_rss_kib", e.MaxRSSKiB)
+	switch {
+	case !c.wanted:
+		c.state = stateStopped
+		s.log.Info("child stopped", attrs...)
+		return
+	case c.restartNow:
+		c.restartNow, c.fails = false, 0
+		s.log.Info("child exited for restart", attrs...)
+		s.start(c)
+		return
+	}
+	delay := s.nextDelay(c, ran)
+	s.log.Warn("child died", append(attrs, "restart_in", delay)...)
+	if delay == 0 {
+		s.start(c)
+		return
+	}
+	c.state, c.next = stateBackoff, now.Add(delay)
+}
+
+// nextDelay applies the restart policy to a death after ran.
+func (s *supervisor) nextDelay(c *child, ran time.Duration) time.Duration {
+	switch {
+	case ran >= stableAfter:
+		c.fails = 0
+	case ran < quickDeath:
+		c.fails++
+		return restartDelay(c.fails)
+	}
+	return 0
+}
+
+// signal sends sig to c's process; SIGKILL goes to its whole process
+// group, so nothing it started lingers with a pipe end.
+func (s *supervisor) signal(c *child, sig syscall.Signal) {
+	if c.pid <= 0 {
+		return
+	}
+	target := c.pid
+	if sig == syscall.SIGKILL {
+		target = -c.pid
+	}
+	if err := syscall.Kill(target, sig); err != nil && err != syscall.ESRCH {
+		s.log.Error("signal child", "child", c.name, "pid", c.pid, "signal", sig.String(), "err", err)
+	}
+}
+
+// stop asks c to end: SIGTERM now, SIGKILL after the grace period.
+func (s *supervisor) stop(c *child) {
+	switch c.state {
+	case stateBackoff:
+		c.state = stateStopped
+	case stateRunning:
+		s.signal(c, syscall.SIGTERM)
+		c.state, c.killAt = stateStopping, s.clock.Now().Add(s.cfg.Supervisor.Grace.D())
+	}
+}
+
+// restart ends c's process and starts a new one at once, as for a
+// reload or `sensord restart NAME`. A child in backoff starts now.
+func (s *supervisor) restart(c *child) {
+	switch c.state {
+	case stateRunning:
+		c.restartNow = true
+		s.stop(c)
+	case stateBackoff, stateStopped:
+		c.fails = 0
+		s.start(c)
+	}
+}
