@@ -134,10 +134,7 @@ func childEnv() []string {
 	for _, kv := range os.Environ() {
 		switch k, _, _ := strings.Cut(kv, "="); k {
 		case "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID",
-			"LISTEN_FDNAMES", envReadyFD:
-			continue
-		}
-		if k == "GODEBUG" {
+			"LISTEN_FDNAMES", envReadyFD, "GODEBUG":
 			continue
 		}
 		env = append(env, kv)
