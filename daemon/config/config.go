@@ -12,17 +12,34 @@ import (
 const DefaultPath = "/etc/sensord/sensord.toml"
 
 // Duration is a time.Duration written as a Go duration string ("50ms").
+// The string "auto" stands for Auto, which only motion.warmup accepts.
 type Duration time.Duration
+
+// Auto is the Duration written "auto": a value the daemon picks (for
+// motion.warmup: 60s on a Pi, 0 on the simulated board).
+const Auto Duration = -1
 
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
-func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+// String is d as written in the file.
+func (d Duration) String() string {
+	if d == Auto {
+		return "auto"
+	}
+	return time.Duration(d).String()
+}
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 func (d *Duration) UnmarshalText(b []byte) error {
+	if string(b) == "auto" {
+		*d = Auto
+		return nil
+	}
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
-		return fmt.Errorf("%q is not a duration; write it like \"50ms\", \"1s\" or \"2m\"", b)
+		return fmt.Errorf("%q is not a duration; write it as a string like \"50ms\", \"1s\" or \"2m\"", b)
 	}
 	*d = Duration(v)
 	return nil
@@ -60,7 +77,7 @@ type Supervisor struct {
 type Motion struct {
 	Exec   string   `toml:"exec"`
 	Pin    string   `toml:"pin"`
-	Warmup Duration `toml:"warmup"` // -1: 60s on a Pi, 0 on the simulated board
+	Warmup Duration `toml:"warmup"` // Auto: 60s on a Pi, 0 on the simulated board
 }
 
 // Light configures the light sensor process.
@@ -95,7 +112,7 @@ func Default() Config {
 			Poll: Duration(50 * time.Millisecond), Grace: Duration(2 * time.Second),
 			User: "sensord", RuntimeDir: defaultRuntimeDir(), SIGCHLD: true,
 		},
-		Motion: Motion{Pin: "GPIO17", Warmup: -1},
+		Motion: Motion{Pin: "GPIO17", Warmup: Auto},
 		Light:  Light{Bus: "1", Address: 0x23, Interval: Duration(time.Second)},
 		Logger: Logger{
 			Dir: defaultDataDir(), FsyncInterval: Duration(time.Second),

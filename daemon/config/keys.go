@@ -1,0 +1,97 @@
+package config
+
+// A key is one setting of the file: its dotted name, the sentence that
+// documents it (Marshal prints it as a comment), the children that must
+// be restarted when it changes (Diff), and how to read it from a Config.
+// The table is the single list of keys; a test checks it against the
+// struct tags so a new field cannot be forgotten.
+type key struct {
+	name  string
+	doc   string
+	roles []string // children whose argv or privileges depend on it
+	get   func(c *Config) any
+}
+
+// The child roles, as the daemon names them.
+const (
+	RoleMotion = "motion"
+	RoleLight  = "light"
+	RoleLogger = "logger"
+	RoleGUI    = "gui"
+)
+
+var (
+	sensors  = []string{RoleMotion, RoleLight}
+	children = []string{RoleMotion, RoleLight, RoleLogger, RoleGUI}
+)
+
+// keys lists every key in file order. It is read-only.
+var keys = []key{
+	{"board.kind", `hardware: "auto" (a Raspberry Pi if /proc/device-tree/model says so, else simulated), "pi" or "sim"`,
+		[]string{RoleMotion, RoleLight, RoleGUI}, func(c *Config) any { return c.Board.Kind }},
+	{"board.seed", "simulation seed; 0 picks one from the clock",
+		sensors, func(c *Config) any { return c.Board.Seed }},
+	{"board.sim_faults", "faults the simulated board injects (see package board); empty for none",
+		sensors, func(c *Config) any { return c.Board.SimFaults }},
+
+	{"supervisor.poll", "period of the daemon's watch loop (1ms to 1s)",
+		nil, func(c *Config) any { return c.Supervisor.Poll }},
+	{"supervisor.grace", "time a child has to exit after SIGTERM before SIGKILL (up to 1m)",
+		nil, func(c *Config) any { return c.Supervisor.Grace }},
+	{"supervisor.exec_wrapper", `program every child is started through, e.g. "qemu-aarch64-static" (or $SENSORD_EXEC_WRAPPER); empty for none`,
+		children, func(c *Config) any { return c.Supervisor.ExecWrapper }},
+	{"supervisor.user", "user the children run as when the daemon starts as root",
+		children, func(c *Config) any { return c.Supervisor.User }},
+	{"supervisor.group", "group allowed to use the control socket (mode 0660); empty: root only (0600)",
+		nil, func(c *Config) any { return c.Supervisor.Group }},
+	{"supervisor.runtime_dir", "directory of the control socket sensord.sock (--runtime-dir)",
+		[]string{RoleGUI}, func(c *Config) any { return c.Supervisor.RuntimeDir }},
+	{"supervisor.sigchld", "wake the watch loop on SIGCHLD; turn off only to measure restart latency without it",
+		nil, func(c *Config) any { return c.Supervisor.SIGCHLD }},
+
+	{"motion.exec", "absolute path of another program to run as the motion process; empty: sensord itself",
+		[]string{RoleMotion}, func(c *Config) any { return c.Motion.Exec }},
+	{"motion.pin", `GPIO line of the PIR sensor output, BCM numbering ("GPIO17" is header pin 11)`,
+		[]string{RoleMotion}, func(c *Config) any { return c.Motion.Pin }},
+	{"motion.warmup", `edges ignored after the sensor starts while the PIR settles; "auto": 60s on a Pi, 0s simulated`,
+		[]string{RoleMotion}, func(c *Config) any { return c.Motion.Warmup }},
+
+	{"light.exec", "absolute path of another program to run as the light process; empty: sensord itself",
+		[]string{RoleLight}, func(c *Config) any { return c.Light.Exec }},
+	{"light.bus", "I2C bus number: the sensor is on /dev/i2c-<bus>",
+		[]string{RoleLight}, func(c *Config) any { return c.Light.Bus }},
+	{"light.address", "7-bit I2C address; a BH1750 answers on 0x23 (ADDR low) or 0x5C (ADDR high)",
+		[]string{RoleLight}, func(c *Config) any { return hexInt(c.Light.Address) }},
+	{"light.interval", "time between two light samples (1ms to 1h)",
+		[]string{RoleLight}, func(c *Config) any { return c.Light.Interval }},
+
+	{"logger.exec", "absolute path of another program to run as the logger process; empty: sensord itself",
+		[]string{RoleLogger}, func(c *Config) any { return c.Logger.Exec }},
+	{"logger.dir", "data directory for sensord-*.jsonl (--data-dir); cores of the children go to <dir>/cores",
+		[]string{RoleLogger}, func(c *Config) any { return c.Logger.Dir }},
+	{"logger.fsync_interval", "a record is on disk at most this long after it was read (1ms to 1m)",
+		[]string{RoleLogger}, func(c *Config) any { return c.Logger.FsyncInterval }},
+	{"logger.max_file_size", "bytes after which a data file is rotated (at least 65536)",
+		[]string{RoleLogger}, func(c *Config) any { return c.Logger.MaxFileSize }},
+	{"logger.max_files", "data files kept; the oldest is removed (at least 1)",
+		[]string{RoleLogger}, func(c *Config) any { return c.Logger.MaxFiles }},
+
+	{"gui.exec", "absolute path of another program to run as the dashboard; empty: sensord itself",
+		[]string{RoleGUI}, func(c *Config) any { return c.GUI.Exec }},
+	{"gui.tty", `dashboard terminal: "" the terminal sensord was started from, "none" no screen, or a device such as "/dev/tty1" (--tty)`,
+		[]string{RoleGUI}, func(c *Config) any { return c.GUI.TTY }},
+}
+
+// hexInt is an int that Marshal writes in hexadecimal, as I2C addresses
+// are written in datasheets.
+type hexInt int
+
+// lookup returns the key named name.
+func lookup(name string) (key, bool) {
+	for _, k := range keys {
+		if k.name == name {
+			return k, true
+		}
+	}
+	return key{}, false
+}
