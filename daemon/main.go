@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -102,6 +103,7 @@ func Main(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	debug.SetTraceback("crash") // a daemon crash leaves a core too
 	if o.background && !inBackground() {
 		return daemonize(o)
 	}
@@ -145,7 +147,13 @@ func childEnv() []string {
 	if v := os.Getenv("GODEBUG"); v != "" {
 		godebug = v + "," + godebug
 	}
-	return append(env, "GODEBUG="+godebug)
+	env = append(env, "GODEBUG="+godebug)
+	// A Go child that panics or gets a fatal signal dies of that signal
+	// and dumps core, rather than exiting 2 with a stack trace only.
+	if os.Getenv("GOTRACEBACK") == "" {
+		env = append(env, "GOTRACEBACK=crash")
+	}
+	return env
 }
 
 func seedFor(c config.Config) int64 {
