@@ -1,34 +1,61 @@
-// Package sdnotify speaks the systemd notify protocol ($NOTIFY_SOCKET)
-// directly, without cgo.
 package sdnotify
 
 import (
-	"net"
+	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// Notify sends state (such as "READY=1") to $NOTIFY_SOCKET. Without
+// Notify sends state, one or more newline-separated VAR=value
+// assignments such as "READY=1", to $NOTIFY_SOCKET. Without
 // NOTIFY_SOCKET it does nothing and returns nil.
 func Notify(state string) error {
-	path := os.Getenv("NOTIFY_SOCKET")
-	if path == "" {
+	addr := os.Getenv("NOTIFY_SOCKET")
+	if addr == "" {
 		return nil
 	}
-	if path[0] == '@' {
-		path = "\x00" + path[1:]
-	}
-	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: path, Net: "unixgram"})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_, err = c.Write([]byte(state))
-	return err
+	return Send(addr, state)
 }
 
-// WatchdogInterval returns $WATCHDOG_USEC when it is set for this process.
+// Send sends state to the notify socket addr: a path, or an abstract
+// socket name starting with '@'.
+func Send(addr, state string) error {
+	if !strings.HasPrefix(addr, "/") && !strings.HasPrefix(addr, "@") {
+		return fmt.Errorf("sdnotify: NOTIFY_SOCKET=%q is neither a path nor an abstract name (@...); check the service manager", addr)
+	}
+	if err := send(addr, []byte(state)); err != nil {
+		return fmt.Errorf("sdnotify: %s: %w", addr, err)
+	}
+	return nil
+}
+
+// Ready tells the service manager that start-up is complete.
+func Ready() error { return Notify("READY=1") }
+
+// Stopping tells the service manager that shutdown has begun.
+func Stopping() error { return Notify("STOPPING=1") }
+
+// Watchdog is the keep-alive ping required every WatchdogInterval.
+func Watchdog() error { return Notify("WATCHDOG=1") }
+
+// Status sets the one-line status shown by `systemctl status`.
+func Status(s string) error {
+	return Notify("STATUS=" + strings.ReplaceAll(s, "\n", " "))
+}
+
+// Reloading tells the service manager that a configuration reload
+// began; send Ready when it is done. systemd 253 and later want the
+// monotonic time with it.
+func Reloading(now time.Duration) error {
+	return Notify("RELOADING=1\nMONOTONIC_USEC=" + strconv.FormatInt(now.Microseconds(), 10))
+}
+
+// WatchdogInterval returns $WATCHDOG_USEC when the service manager
+// expects watchdog pings from this process (WatchdogSec= is set and
+// $WATCHDOG_PID, if present, is our pid). Ping at half of it, as
+// sd_watchdog_enabled(3) advises.
 func WatchdogInterval() (time.Duration, bool) {
 	us, err := strconv.ParseInt(os.Getenv("WATCHDOG_USEC"), 10, 64)
 	if err != nil || us <= 0 {

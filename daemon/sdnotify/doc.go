@@ -1,0 +1,23 @@
+// Package sdnotify speaks systemd's notify protocol (sd_notify(3))
+// without cgo and without libsystemd: one datagram per call to the unix
+// socket named by $NOTIFY_SOCKET.
+//
+// Contract with the daemon: it calls Ready once every child has
+// started, Watchdog from its watch loop every half WatchdogInterval,
+// Status when something worth showing in `systemctl status` happens,
+// and Stopping when it begins to shut down. Without $NOTIFY_SOCKET
+// (SysV init, a terminal) every call is a no-op that returns nil, so
+// callers need not know whether systemd runs them.
+//
+// Decisions:
+//   - A socket is opened, used and closed in each call, with
+//     SOCK_CLOEXEC, so no descriptor is held between calls and none can
+//     leak into a child the daemon forks meanwhile.
+//   - A name starting with '@' is an abstract socket (a leading NUL on
+//     the wire), as systemd documents.
+//   - The daemon strips NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID
+//     from its children's environment; with
+//     NotifyAccess=main systemd would ignore the children anyway.
+//   - WatchdogInterval honours $WATCHDOG_PID: a variable meant for
+//     another process (inherited by mistake) is ignored.
+package sdnotify
