@@ -2,38 +2,73 @@ package logger
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
+	"time"
 
-	"sensord/ipc"
+	"github.com/jonboulle/clockwork"
 )
 
-// Main is the logger role's entry point: parse args, then Run.
-func Main(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("logger", flag.ContinueOnError)
-	fs.Uint("gen", 1, "generation")
-	rxM := fs.Int("rx-motion", -1, "motion-logger read end")
-	rxL := fs.Int("rx-light", -1, "light-logger read end")
-	fs.String("dir", "", "data directory")
-	fs.Duration("fsync-interval", 0, "fsync interval")
-	fs.Int64("max-file-size", 0, "rotate size")
-	fs.Int("max-files", 0, "files kept")
-	if err := fs.Parse(args); err != nil {
-		return err
+// Config is what Run needs. Main fills it from the daemon's flags.
+type Config struct {
+	Gen           uint   // this logger's generation (--gen), for its logs
+	Motion, Light int    // read ends of the motion-logger and light-logger pipes
+	Dir           string // data directory
+	// FsyncInterval bounds how long a record stays unsynced; 0 fsyncs
+	// every batch.
+	FsyncInterval time.Duration
+	MaxFileSize   int64 // bytes: a file is closed before it grows past this
+	MaxFiles      int   // data files kept, the current one included
+	// Retry is how often a failed write (disk full, read-only) is tried
+	// again; 0 means 1 s.
+	Retry time.Duration
+	Clock clockwork.Clock // nil: the real clock
+	Log   *slog.Logger    // nil: slog.Default()
+}
+
+func (c *Config) check() error {
+	switch {
+	case c.Dir == "":
+		return errors.New("logger: no data directory; pass --dir PATH")
+	case c.MaxFileSize <= 0:
+		return fmt.Errorf("logger: --max-file-size %d: must be positive (bytes), e.g. 16777216", c.MaxFileSize)
+	case c.MaxFiles <= 0:
+		return fmt.Errorf("logger: --max-files %d: must be at least 1", c.MaxFiles)
+	case c.FsyncInterval < 0:
+		return fmt.Errorf("logger: --fsync-interval %v: must not be negative", c.FsyncInterval)
 	}
-	for _, e := range []struct {
-		fd   int
-		name string
-	}{{*rxM, "rx-motion"}, {*rxL, "rx-light"}} {
-		if err := ipc.CheckWriteEnd(e.fd, e.name); err != nil {
-			return fmt.Errorf("logger: --%s: %w", e.name, err)
-		}
+	if c.Retry <= 0 {
+		c.Retry = time.Second
 	}
-	<-ctx.Done()
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
 	return nil
 }
 
-// DataMain is `sensord data`.
-func DataMain(ctx context.Context, args []string) error {
-	return fmt.Errorf("data: not implemented yet")
+// Main is the logger role's entry point: parse args, then Run. It
+// returns nil once ctx ends and the pipes are drained.
+func Main(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("logger", flag.ContinueOnError)
+	var c Config
+	fs.UintVar(&c.Gen, "gen", 1, "generation: how many times the daemon started the logger")
+	fs.IntVar(&c.Motion, "rx-motion", -1, "descriptor of the motion-logger pipe's read end")
+	fs.IntVar(&c.Light, "rx-light", -1, "descriptor of the light-logger pipe's read end")
+	fs.StringVar(&c.Dir, "dir", "", "data directory")
+	fs.DurationVar(&c.FsyncInterval, "fsync-interval", time.Second, "longest time a record stays unsynced (0: fsync every write)")
+	fs.Int64Var(&c.MaxFileSize, "max-file-size", 16<<20, "rotate a data file before it grows past this many bytes")
+	fs.IntVar(&c.MaxFiles, "max-files", 16, "data files kept, the oldest removed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("logger: unexpected argument %q; see sensord logger -h", fs.Arg(0))
+	}
+	c.Log = slog.Default().With("role", "logger", "gen", c.Gen)
+	return Run(ctx, c)
 }

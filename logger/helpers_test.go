@@ -1,0 +1,150 @@
+package logger
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"sensord/ipc"
+)
+
+// testPipe is a pipe the test holds both ends of, like the daemon.
+type testPipe struct{ r, w int }
+
+func newPipe(t testing.TB, size int) testPipe {
+	t.Helper()
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	if size > 0 {
+		if _, err := unix.FcntlInt(uintptr(fds[1]), unix.F_SETPIPE_SZ, size); err != nil {
+			t.Fatalf("F_SETPIPE_SZ %d: %v", size, err)
+		}
+	}
+	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
+	return testPipe{fds[0], fds[1]}
+}
+
+func (p testPipe) queued(t testing.TB) int {
+	n, err := unix.IoctlGetInt(p.r, fionread)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// fixedClock stamps frames with wall times 1 ms apart from base.
+func fixedClock(base time.Time) func() (int64, int64) {
+	n := int64(0)
+	return func() (int64, int64) {
+		n++
+		return n * 1e6, base.UnixNano() + n*1e6
+	}
+}
+
+var testBase = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func newSender(gen uint32) *ipc.Sender {
+	s := ipc.NewSender(gen)
+	s.SetClock(fixedClock(testBase))
+	return s
+}
+
+func testConfig(t testing.TB, motion, light testPipe) Config {
+	return Config{
+		Motion: motion.r, Light: light.r, Dir: t.TempDir() + "/data",
+		FsyncInterval: time.Second, MaxFileSize: 1 << 20, MaxFiles: 4,
+		Retry: 10 * time.Millisecond,
+		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+}
+
+// startRun runs Run in the background; stop cancels it and returns its
+// error.
+func startRun(t testing.TB, c Config) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, c) }()
+	stopped := false
+	stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("Run did not return after cancel")
+			return nil
+		}
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// dataLines returns every line of the data files in dir, in order.
+func dataLines(t testing.TB, dir string) []string {
+	t.Helper()
+	files, err := listFiles(dir)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if s != "" && !strings.HasSuffix(s, "\n") {
+			t.Fatalf("%s: torn last line %q", f.path, s[strings.LastIndexByte(s, '\n')+1:])
+		}
+		out = append(out, strings.Split(strings.TrimSuffix(s, "\n"), "\n")...)
+		if s == "" {
+			out = out[:len(out)-1]
+		}
+	}
+	return out
+}
+
+func countSamples(t testing.TB, dir string) int {
+	n := 0
+	for _, l := range dataLines(t, dir) {
+		if strings.Contains(l, `"seq":`) {
+			n++
+		}
+	}
+	return n
+}
+
+func filter(lines []string, sub string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
