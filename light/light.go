@@ -4,35 +4,88 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
 
+	"sensord/board"
 	"sensord/ipc"
 )
+
+// Interval limits. On real hardware a sample faster than the chip's
+// longest conversion would repeat the last one; the simulated chip
+// allows down to a millisecond for stress tests.
+const (
+	MinIntervalSim = time.Millisecond
+	MaxInterval    = time.Hour
+)
+
+// CheckInterval says whether d is a sampling interval the light role
+// accepts; sim is whether the board is simulated. The daemon may call it
+// to refuse light.interval at start.
+func CheckInterval(d time.Duration, sim bool) error {
+	lo := MaxConversion
+	if sim {
+		lo = MinIntervalSim
+	}
+	switch {
+	case d < lo && !sim:
+		return fmt.Errorf("light: interval %s is shorter than the BH1750's conversion time (up to %s); use %s or more", d, lo, lo)
+	case d < lo:
+		return fmt.Errorf("light: interval %s is below the simulated chip's %s minimum", d, lo)
+	case d > MaxInterval:
+		return fmt.Errorf("light: interval %s is longer than %s", d, MaxInterval)
+	}
+	return nil
+}
 
 // Main is the light role's entry point: parse args, then Run.
 func Main(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("light", flag.ContinueOnError)
-	gen := fs.Uint("gen", 1, "generation")
-	rx := fs.Int("rx", -1, "gui-light read end")
-	txGUI := fs.Int("tx-gui", -1, "light-gui write end")
-	txLog := fs.Int("tx-logger", -1, "light-logger write end")
-	fs.String("board", "auto", "board kind")
-	fs.Int64("seed", 0, "simulation seed")
-	fs.String("sim-faults", "", "simulated faults")
-	fs.String("bus", "1", "I2C bus")
-	fs.String("address", "0x23", "address")
-	fs.Duration("interval", 0, "interval")
+	gen := fs.Uint("gen", 1, "generation: how many times the daemon has started this process")
+	rx := fs.Int("rx", -1, "descriptor of the gui-light pipe's read end")
+	txGUI := fs.Int("tx-gui", -1, "descriptor of the light-gui pipe's write end")
+	txLog := fs.Int("tx-logger", -1, "descriptor of the light-logger pipe's write end")
+	kind := fs.String("board", "auto", "board: pi, sim or auto")
+	seed := fs.Int64("seed", 0, "simulation seed (0: from the clock)")
+	faults := fs.String("sim-faults", "", "simulated faults, e.g. light-unplug@5s-15s,i2c-errors=0.1")
+	bus := fs.String("bus", "1", "I2C bus number (/dev/i2c-N)")
+	addr := fs.String("address", "0x23", "BH1750 address: 0x23 (ADDR low) or 0x5C (ADDR high)")
+	interval := fs.Duration("interval", time.Second, "sampling interval")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_ = gen
+	a, err := strconv.ParseUint(*addr, 0, 7)
+	if err != nil || (uint16(a) != AddrLow && uint16(a) != AddrHigh) {
+		return fmt.Errorf("light: --address %q: a BH1750 is at 0x23 (ADDR low) or 0x5C (ADDR high)", *addr)
+	}
+	pipes, err := openPipes(*rx, *txGUI, *txLog)
+	if err != nil {
+		return err
+	}
+	return Run(ctx, Config{
+		Gen:      uint32(*gen),
+		Board:    board.Config{Kind: *kind, Seed: *seed, Faults: *faults},
+		Bus:      *bus,
+		Address:  uint16(a),
+		Interval: *interval,
+		Log:      slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "light", "gen", *gen),
+	}, pipes)
+}
+
+func openPipes(rx, txGUI, txLog int) (Pipes, error) {
 	for _, e := range []struct {
 		fd   int
 		name string
-	}{{*rx, "rx"}, {*txGUI, "tx-gui"}, {*txLog, "tx-logger"}} {
+	}{{txGUI, "tx-gui"}, {txLog, "tx-logger"}} {
 		if err := ipc.CheckWriteEnd(e.fd, e.name); err != nil {
-			return fmt.Errorf("light: --%s: %w", e.name, err)
+			return Pipes{}, fmt.Errorf("light: --%s: %w", e.name, err)
 		}
 	}
-	<-ctx.Done()
-	return nil
+	r, err := ipc.OpenReader(rx, "gui-light")
+	if err != nil {
+		return Pipes{}, fmt.Errorf("light: --rx: %w", err)
+	}
+	return Pipes{Rx: r, GUI: ipc.NewWriter(txGUI), Logger: ipc.NewWriter(txLog)}, nil
 }

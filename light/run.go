@@ -1,0 +1,245 @@
+package light
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"periph.io/x/conn/v3/i2c"
+
+	"sensord/board"
+	"sensord/ipc"
+)
+
+// Retry and robustness settings.
+const (
+	BackoffMin = time.Second      // first retry of an offline sensor
+	BackoffMax = 30 * time.Second // retries double up to this
+	Attempts   = 4                // tries per transfer before the sensor counts as offline
+	RearmEvery = time.Minute      // see BH1750.Rearm
+)
+
+// Config is what Run needs besides its pipes.
+type Config struct {
+	Gen      uint32
+	Board    board.Config // its Clock and LightAddr are set by Run
+	Bus      string
+	Address  uint16
+	Interval time.Duration
+	Clock    clockwork.Clock // nil: the real clock
+	Log      *slog.Logger    // nil: slog.Default()
+}
+
+// Pipes are the light role's pipe ends. Rx is read by one goroutine; if
+// it has SetReadDeadline (an *os.File from ipc.OpenReader), Run stops
+// that goroutine before it returns.
+type Pipes struct {
+	Rx          io.Reader
+	GUI, Logger *ipc.Writer
+}
+
+// sensor is the state of the light process, owned by Run's goroutine.
+type sensor struct {
+	cfg   Config
+	clk   clockwork.Clock
+	log   *slog.Logger
+	board *board.Board
+	snd   *ipc.Sender
+	pipes Pipes
+
+	bus    i2c.Bus
+	where  string
+	dev    *BH1750
+	online bool
+	status ipc.SensorStatus
+	sent   bool // a status has been sent
+	reason string
+	retry  time.Duration
+
+	interval  time.Duration
+	origin    time.Time // samples are due at origin + k·interval
+	k         int64
+	next      time.Time // when the loop next wakes
+	lastRearm time.Time
+	sendErr   bool
+}
+
+// Run samples the light sensor until ctx ends; it returns nil then. It
+// returns an error only for a configuration it cannot run with; a
+// sensor that does not answer is reported offline and retried.
+func Run(ctx context.Context, cfg Config, pipes Pipes) error {
+	s, err := newSensor(cfg, pipes)
+	if err != nil {
+		return err
+	}
+	defer s.board.Close()
+	cmds := make(chan ipc.Command)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); readCommands(rctx, pipes.Rx, cmds, s.log) }()
+	defer func() { cancel(); stopReader(pipes.Rx, done) }()
+	s.log.Info("light starting", "board", s.board.Kind(), "seed", s.board.Seed(),
+		"bus", cfg.Bus, "address", fmt.Sprintf("%#02x", cfg.Address), "interval", s.interval)
+	s.connect(s.clk.Now())
+	timer := s.clk.NewTimer(s.clk.Until(s.next))
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.halt()
+			return nil
+		case c := <-cmds:
+			s.command(c)
+		case <-timer.Chan():
+			s.tick(s.clk.Now())
+		}
+		timer.Reset(s.clk.Until(s.next))
+	}
+}
+
+func newSensor(cfg Config, pipes Pipes) (*sensor, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	cfg.Board.Clock, cfg.Board.LightAddr = cfg.Clock, cfg.Address
+	b, err := board.Open(cfg.Board)
+	if err != nil {
+		return nil, fmt.Errorf("light: %w", err)
+	}
+	if err := CheckInterval(cfg.Interval, b.Simulated()); err != nil {
+		return nil, err
+	}
+	s := &sensor{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b, pipes: pipes,
+		snd: ipc.NewSender(cfg.Gen), interval: cfg.Interval, retry: BackoffMin}
+	if _, fake := cfg.Clock.(interface{ BlockUntil(int) }); fake {
+		s.snd.SetClock(fakeNow(cfg.Clock))
+	}
+	return s, nil
+}
+
+// fakeNow stamps frames from an injected (fake) clock in tests.
+func fakeNow(clk clockwork.Clock) func() (int64, int64) {
+	t0 := clk.Now()
+	return func() (int64, int64) {
+		now := clk.Now()
+		return int64(now.Sub(t0)), now.UnixNano()
+	}
+}
+
+// connect opens the bus if needed and sets the chip up. On success the
+// first sample is due one conversion later.
+func (s *sensor) connect(now time.Time) {
+	if s.bus == nil {
+		bus, where, err := s.board.I2C(s.cfg.Bus)
+		if err != nil {
+			s.offline(now, err)
+			return
+		}
+		s.bus, s.where = bus, fmt.Sprintf("%s %#02x", where, s.cfg.Address)
+		s.dev = NewBH1750(bus, s.cfg.Address)
+	}
+	if err := retry(func() error { return s.dev.Start(ContinuousH) }); err != nil {
+		s.offline(now, err)
+		return
+	}
+	s.online, s.retry, s.lastRearm = true, BackoffMin, now
+	s.setStatus(ipc.SensorStatus{Health: ipc.HealthOK})
+	s.log.Info("light sensor ready", "where", s.where)
+	s.schedule(now.Add(s.dev.ConversionTime()))
+}
+
+// schedule makes origin the time of the next sample.
+func (s *sensor) schedule(origin time.Time) {
+	s.origin, s.k, s.next = origin, 0, origin
+}
+
+// offline reports the sensor offline and schedules a retry with a
+// backoff that doubles up to BackoffMax.
+func (s *sensor) offline(now time.Time, err error) {
+	if s.online || s.reason != err.Error() {
+		s.log.Warn("light sensor offline; retrying", "err", err, "retry", s.retry)
+	}
+	s.online, s.reason = false, err.Error()
+	s.setStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
+	s.next = now.Add(s.retry)
+	s.retry = min(2*s.retry, BackoffMax)
+}
+
+func (s *sensor) setStatus(st ipc.SensorStatus) {
+	if s.sent && st == s.status {
+		return
+	}
+	s.status, s.sent = st, true
+	s.send(&s.status, s.pipes.GUI, s.pipes.Logger)
+}
+
+func (s *sensor) tick(now time.Time) {
+	if !s.online {
+		s.connect(now)
+		return
+	}
+	s.sample(now)
+}
+
+// sample reads the chip and sends the reading to both pipes. Samples
+// are due at origin + k·interval, so the schedule never drifts; a sample
+// that is late by more than an interval is skipped, not sent twice.
+func (s *sensor) sample(now time.Time) {
+	var lux float64
+	err := retry(func() error {
+		f, err := s.dev.Read()
+		lux = Lux(f)
+		return err
+	})
+	if err != nil {
+		s.offline(now, err)
+		return
+	}
+	s.send(&ipc.LightSample{Lux: lux}, s.pipes.GUI, s.pipes.Logger)
+	if now.Sub(s.lastRearm) >= RearmEvery {
+		s.lastRearm = now
+		if err := retry(s.dev.Rearm); err != nil {
+			s.offline(now, err)
+			return
+		}
+	}
+	s.k++
+	if due := s.origin.Add(time.Duration(s.k) * s.interval); !due.After(now) {
+		s.k = int64(now.Sub(s.origin)/s.interval) + 1
+	}
+	s.next = s.origin.Add(time.Duration(s.k) * s.interval)
+}
+
+// retry runs f up to Attempts times: a single bus error is noise, a
+// chip that fails Attempts transfers in a row is offline (a NACK from an
+// absent chip costs well under a millisecond each).
+func retry(f func() error) error {
+	var err error
+	for range Attempts {
+		if err = f(); err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+func (s *sensor) send(m ipc.Message, to ...*ipc.Writer) {
+	if err := s.snd.Send(m, to...); err != nil && err != ipc.ErrDropped && !s.sendErr {
+		s.sendErr = true
+		s.log.Error("writing to a pipe failed", "type", m.Type(), "err", err)
+	}
+}
+
+// halt powers the chip down on the way out.
+func (s *sensor) halt() {
+	if s.online {
+		_ = s.dev.Halt()
+	}
+	s.log.Info("light stopping", "samples", s.snd.Seq())
+}
