@@ -223,7 +223,7 @@ func (s *srcCheck) advance(gen uint32, seq uint64) {
 	switch {
 	case !s.known: // the start of the data kept
 	case gen != s.gen || seq <= s.seq: // a new generation, or a new daemon run
-		if gen == s.gen {
+		if gen <= s.gen {
 			s.Restarts++
 		}
 		s.hole(gen, 1, seq)

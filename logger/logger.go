@@ -63,6 +63,7 @@ func Main(ctx context.Context, args []string) error {
 	fs.DurationVar(&c.FsyncInterval, "fsync-interval", time.Second, "longest time a record stays unsynced (0: fsync every write)")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", 16<<20, "rotate a data file before it grows past this many bytes")
 	fs.IntVar(&c.MaxFiles, "max-files", 16, "data files kept, the oldest removed")
+	fs.DurationVar(&c.Retry, "retry", time.Second, "how often a failed write (disk full, read-only) is tried again")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

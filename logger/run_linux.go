@@ -47,6 +47,9 @@ func Run(ctx context.Context, c Config) error {
 	learnHistory(c, pipes)
 
 	st := &store{dir: c.Dir, maxSize: c.MaxFileSize, maxFiles: c.MaxFiles, now: c.Clock.Now, log: c.Log}
+	if err := st.open(); err != nil { // repairs a torn last line now
+		_ = st.fail(err) // and says once why it cannot write
+	}
 	reqs := make(chan writeReq)
 	writerDone := make(chan struct{})
 	go func() {
