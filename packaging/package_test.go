@@ -1,0 +1,112 @@
+package packaging
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"sensord/daemon/config"
+)
+
+var update = flag.Bool("update", false, "rewrite deb/etc/sensord/sensord.toml from package config")
+
+const conffile = "deb/etc/sensord/sensord.toml"
+
+// conffileText is the packaged configuration: every key commented out
+// with its default as root, except gui.tty, which puts the dashboard on
+// the console.
+func conffileText() ([]byte, config.Config) {
+	c := config.Default()
+	c.Supervisor.RuntimeDir = "/run/sensord"
+	c.Logger.Dir = "/var/lib/sensord"
+	c.GUI.TTY = "/dev/tty1"
+	head := "# /etc/sensord/sensord.toml: sensord's configuration.\n" +
+		"# Every key is shown with its default. Uncomment a line to change it,\n" +
+		"# then: sudo systemctl reload sensord (only the affected processes\n" +
+		"# restart). `sensord config` prints the configuration in effect.\n\n"
+	return append([]byte(head), config.MarshalCommented(c, "gui.tty")...), c
+}
+
+func TestConffile(t *testing.T) {
+	want, c := conffileText()
+	if *update {
+		if err := os.WriteFile(conffile, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(conffile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s is out of date; run: go test ./packaging -run Conffile -update", conffile)
+	}
+	parsed, err := config.Parse(conffile, got, config.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parsed.GUI.TTY != "/dev/tty1" || parsed.Light != c.Light {
+		t.Errorf("conffile parses to %+v", parsed)
+	}
+}
+
+// TestUnitVerify runs systemd-analyze verify on the unit, with the
+// binary path pointed at an executable that exists here. verify warns
+// about unknown keys and bad values but still exits 0, so any output
+// fails the test.
+func TestUnitVerify(t *testing.T) {
+	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+		t.Skip("systemd-analyze not installed; apt-get install systemd")
+	}
+	unit, err := os.ReadFile("deb/lib/systemd/system/sensord.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Type=notify", "NotifyAccess=main", "WatchdogSec=10s",
+		"Restart=always", "RestartSec=1s", "LimitCORE=infinity", "ExecStart=/usr/bin/sensord run",
+		"ExecReload=/bin/kill -HUP $MAINPID", "Conflicts=getty@tty1.service",
+		"RuntimeDirectory=sensord", "KillMode=mixed", "StartLimitIntervalSec=0"} {
+		if !bytes.Contains(unit, []byte("\n"+want+"\n")) {
+			t.Errorf("unit lacks %s", want)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sensord.service")
+	unit = bytes.ReplaceAll(unit, []byte("/usr/bin/sensord"), []byte(self))
+	if err := os.WriteFile(path, unit, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("systemd-analyze", "verify", path).CombinedOutput()
+	if err != nil || len(out) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// TestScriptSyntax parses every shell script the package and the CI run.
+func TestScriptSyntax(t *testing.T) {
+	scripts := []string{"debian/postinst", "debian/prerm", "debian/postrm", "deb/etc/init.d/sensord"}
+	more, _ := filepath.Glob("../scripts/*.sh")
+	for _, s := range append(scripts, more...) {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh := "sh"
+		if bytes.HasPrefix(b, []byte("#!/bin/bash")) || bytes.HasPrefix(b, []byte("#!/usr/bin/env bash")) {
+			sh = "bash"
+		}
+		if out, err := exec.Command(sh, "-n", s).CombinedOutput(); err != nil {
+			t.Errorf("%s -n %s: %v\n%s", sh, s, err, out)
+		}
+		if fi, err := os.Stat(s); err == nil && fi.Mode()&0o111 == 0 {
+			t.Errorf("%s is not executable", s)
+		}
+	}
+}
