@@ -26,6 +26,10 @@ type Config struct {
 	Retry time.Duration
 	Clock clockwork.Clock // nil: the real clock
 	Log   *slog.Logger    // nil: slog.Default()
+
+	// afterWrite, if set, runs between storing records and consuming
+	// their frames: tests widen that window to kill the logger in it.
+	afterWrite func()
 }
 
 func (c *Config) check() error {
@@ -54,6 +58,14 @@ func (c *Config) check() error {
 // Main is the logger role's entry point: parse args, then Run. It
 // returns nil once ctx ends and the pipes are drained.
 func Main(ctx context.Context, args []string) error {
+	c, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	return Run(ctx, c)
+}
+
+func parseFlags(args []string) (Config, error) {
 	fs := flag.NewFlagSet("logger", flag.ContinueOnError)
 	var c Config
 	fs.UintVar(&c.Gen, "gen", 1, "generation: how many times the daemon started the logger")
@@ -65,11 +77,11 @@ func Main(ctx context.Context, args []string) error {
 	fs.IntVar(&c.MaxFiles, "max-files", 16, "data files kept, the oldest removed")
 	fs.DurationVar(&c.Retry, "retry", time.Second, "how often a failed write (disk full, read-only) is tried again")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return c, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("logger: unexpected argument %q; see sensord logger -h", fs.Arg(0))
+		return c, fmt.Errorf("logger: unexpected argument %q; see sensord logger -h", fs.Arg(0))
 	}
 	c.Log = slog.Default().With("role", "logger", "gen", c.Gen)
-	return Run(ctx, c)
+	return c, nil
 }

@@ -104,6 +104,13 @@ func (p *pipe) process(ctx context.Context, n int) error {
 		if err := p.store(ctx, p.out); err != nil {
 			return err
 		}
+		if p.afterWrite != nil {
+			p.afterWrite()
+		}
+	}
+	if d := p.src.stats.Duplicates; d > 0 && !p.saidDups && len(p.src.past) == 0 {
+		p.saidDups = true
+		p.log.Info("logger: skipped records written before a restart", "src", p.src.name, "duplicates", d)
 	}
 	if bad != p.src.stats.BadBytes {
 		p.log.Warn("logger: skipped bytes that were not valid frames", "src", p.src.name,

@@ -60,7 +60,7 @@ func Run(ctx context.Context, c Config) error {
 	errs := make([]error, len(pipes))
 	var wg sync.WaitGroup
 	for i, p := range pipes {
-		p.reqs, p.retry, p.clock, p.log = reqs, c.Retry, c.Clock, c.Log
+		p.reqs, p.retry, p.clock, p.log, p.afterWrite = reqs, c.Retry, c.Clock, c.Log, c.afterWrite
 		wg.Go(func() { errs[i] = p.run(ctx) })
 	}
 	<-ctx.Done()
@@ -164,13 +164,15 @@ type pipe struct {
 	privR, privW int    // the private pipe tee(2) copies into
 	queued       int    // bytes in the pipe at start
 	stale        int    // bytes that made no frame: wait for more
+	saidDups     bool   // the duplicates skipped after start were logged
 	buf, out     []byte // the copy; the records made from it
 	src          *source
 
-	reqs  chan<- writeReq
-	retry time.Duration
-	log   *slog.Logger
-	clock interface {
+	reqs       chan<- writeReq
+	retry      time.Duration
+	log        *slog.Logger
+	afterWrite func()
+	clock      interface {
 		After(time.Duration) <-chan time.Time
 	}
 }
