@@ -1,0 +1,336 @@
+package motion
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"periph.io/x/conn/v3/gpio"
+
+	"sensord/board"
+	"sensord/ipc"
+)
+
+// Retry of a pin that cannot be opened.
+const (
+	BackoffMin = time.Second
+	BackoffMax = 30 * time.Second
+)
+
+// Config is what Run needs besides its pipes.
+type Config struct {
+	Gen        uint32
+	Board      board.Config // its Clock is set by Run
+	Pin        string
+	Warmup     time.Duration // < 0: WarmupPi on a Pi, 0 simulated
+	StuckAfter time.Duration // 0: StuckAfterPi or StuckAfterSim
+	Poll       time.Duration // 0: Poll
+	Clock      clockwork.Clock
+	Log        *slog.Logger
+	// Uptime is the time since the PIR was powered; nil: since boot.
+	Uptime func() time.Duration
+	// OpenPin replaces the board's pin, for tests with a gpiotest.Pin.
+	OpenPin func(name string) (gpio.PinIn, error)
+}
+
+// Pipes are the motion role's pipe ends, as for the light role.
+type Pipes struct {
+	Rx          io.Reader
+	GUI, Logger *ipc.Writer
+}
+
+// sensor is the state of the motion process, owned by Run's goroutine.
+type sensor struct {
+	cfg   Config
+	clk   clockwork.Clock
+	log   *slog.Logger
+	board *board.Board
+	snd   *ipc.Sender
+	pipes Pipes
+
+	pin     gpio.PinIn
+	where   string
+	levels  chan change
+	stopW   func() // stops the watcher and waits for it
+	online  bool
+	retry   time.Duration
+	status  ipc.SensorStatus
+	sent    bool
+	reason  string
+	sendErr bool
+
+	warmEnd time.Time // zero once warm
+	raw     bool      // the pin's level, reported or not
+	level   bool      // the reported state
+	since   time.Time // when the reported state began
+	stuck   bool      // reported offline for a stuck output
+	next    time.Time // retry time while offline
+}
+
+// Run watches the PIR until ctx ends; it returns nil then. A pin that
+// cannot be opened is reported offline and retried; the process stays up.
+func Run(ctx context.Context, cfg Config, pipes Pipes) error {
+	s, err := newSensor(cfg, pipes)
+	if err != nil {
+		return err
+	}
+	defer s.board.Close()
+	cmds := make(chan ipc.Command)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); readCommands(rctx, pipes.Rx, cmds, s.log) }()
+	defer func() { cancel(); stopReader(pipes.Rx, done) }()
+	s.log.Info("motion starting", "board", s.board.Kind(), "seed", s.board.Seed(), "pin", cfg.Pin,
+		"warmup", s.cfg.Warmup, "stuck_after", s.cfg.StuckAfter)
+	s.connect(ctx, s.clk.Now())
+	defer s.stopWatch()
+	timer := s.clk.NewTimer(time.Hour)
+	for {
+		timer.Reset(s.clk.Until(s.deadline()))
+		select {
+		case <-ctx.Done():
+			s.log.Info("motion stopping", "samples", s.snd.Seq())
+			return nil
+		case c := <-cmds:
+			s.command(c)
+		case c := <-s.levels:
+			s.observe(c.level, c.at)
+		case <-timer.Chan():
+			s.tick(ctx, s.clk.Now())
+		}
+	}
+}
+
+func newSensor(cfg Config, pipes Pipes) (*sensor, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = clockwork.NewRealClock()
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Uptime == nil {
+		cfg.Uptime = bootUptime
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = Poll
+	}
+	cfg.Board.Clock = cfg.Clock
+	b, err := board.Open(cfg.Board)
+	if err != nil {
+		return nil, fmt.Errorf("motion: %w", err)
+	}
+	if cfg.Warmup < 0 {
+		cfg.Warmup = WarmupPi
+		if b.Simulated() {
+			cfg.Warmup = 0
+		}
+	}
+	if cfg.StuckAfter <= 0 {
+		cfg.StuckAfter = StuckAfterPi
+		if b.Simulated() {
+			cfg.StuckAfter = StuckAfterSim
+		}
+	}
+	s := &sensor{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b, pipes: pipes,
+		snd: ipc.NewSender(cfg.Gen), retry: BackoffMin, stopW: func() {}}
+	if _, fake := cfg.Clock.(interface{ BlockUntil(int) }); fake {
+		s.snd.SetClock(fakeNow(cfg.Clock))
+	}
+	if left := cfg.Warmup - cfg.Uptime(); left > 0 {
+		s.warmEnd = cfg.Clock.Now().Add(left)
+	}
+	return s, nil
+}
+
+func fakeNow(clk clockwork.Clock) func() (int64, int64) {
+	t0 := clk.Now()
+	return func() (int64, int64) {
+		now := clk.Now()
+		return int64(now.Sub(t0)), now.UnixNano()
+	}
+}
+
+// connect opens and sets up the pin, reports the status and the current
+// level at once, and starts the watcher.
+func (s *sensor) connect(ctx context.Context, now time.Time) {
+	pin, err := s.openPin()
+	if err == nil {
+		err = pin.In(gpio.PullDown, gpio.BothEdges)
+	}
+	if err != nil {
+		s.offline(now, fmt.Errorf("motion: %s: %w", s.cfg.Pin, err))
+		return
+	}
+	s.pin, s.online, s.retry = pin, true, BackoffMin
+	s.raw = bool(pin.Read())
+	s.level, s.since = s.raw, now
+	s.setStatus(s.health(now))
+	s.sendState(0)
+	s.log.Info("PIR ready", "where", s.where, "motion", s.level, "warming", s.warming(now))
+	s.startWatch(ctx)
+}
+
+func (s *sensor) openPin() (gpio.PinIn, error) {
+	s.where = s.cfg.Pin
+	if s.cfg.OpenPin != nil {
+		return s.cfg.OpenPin(s.cfg.Pin)
+	}
+	if s.board.Simulated() {
+		s.where = "sim " + s.cfg.Pin
+	}
+	return s.board.Pin(s.cfg.Pin)
+}
+
+func (s *sensor) startWatch(ctx context.Context) {
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	s.levels = make(chan change)
+	go func() {
+		defer close(done)
+		watch(wctx, s.pin, gpio.Level(s.raw), s.cfg.Poll, s.clk, s.levels)
+	}()
+	s.stopW = func() {
+		cancel()
+		_ = s.pin.Halt()
+		<-done
+	}
+}
+
+func (s *sensor) stopWatch() { s.stopW() }
+
+func (s *sensor) warming(now time.Time) bool { return !s.warmEnd.IsZero() && now.Before(s.warmEnd) }
+
+// health is the status the sensor is in, now.
+func (s *sensor) health(now time.Time) ipc.SensorStatus {
+	switch {
+	case s.warming(now):
+		return ipc.SensorStatus{Health: ipc.HealthWarming,
+			Reason: fmt.Sprintf("PIR settling after power-up until %s", s.warmEnd.Format("15:04:05"))}
+	case s.stuck:
+		return ipc.SensorStatus{Health: ipc.HealthOffline,
+			Reason: fmt.Sprintf("PIR output high for more than %s: stuck? check the sensor and its wiring", s.cfg.StuckAfter)}
+	}
+	return ipc.SensorStatus{Health: ipc.HealthOK}
+}
+
+// deadline is when the loop must wake next without an event.
+func (s *sensor) deadline() time.Time {
+	now := s.clk.Now()
+	switch {
+	case !s.online:
+		return s.next
+	case s.warming(now):
+		return s.warmEnd
+	case s.level && !s.stuck:
+		return s.since.Add(s.cfg.StuckAfter)
+	}
+	return now.Add(time.Hour)
+}
+
+func (s *sensor) tick(ctx context.Context, now time.Time) {
+	switch {
+	case !s.online:
+		if !now.Before(s.next) {
+			s.connect(ctx, now)
+		}
+	case !s.warmEnd.IsZero() && !s.warming(now):
+		s.endWarmup(now)
+	case s.level && !s.stuck && now.Sub(s.since) >= s.cfg.StuckAfter:
+		s.stuck = true
+		s.log.Warn("PIR output stuck high", "since", s.since)
+		s.setStatus(s.health(now))
+	}
+}
+
+func (s *sensor) endWarmup(now time.Time) {
+	s.warmEnd = time.Time{}
+	s.log.Info("PIR warm-up over")
+	s.setStatus(s.health(now))
+	s.observe(s.raw, now)
+}
+
+// observe takes a level from the watcher: ignored while warming up,
+// otherwise a change of state reported with when it began and, when
+// motion ends, how long it lasted.
+func (s *sensor) observe(l bool, now time.Time) {
+	s.raw = l
+	if s.warming(now) || l == s.level {
+		return
+	}
+	var last time.Duration
+	if !l {
+		last = now.Sub(s.since)
+	}
+	s.level, s.since = l, now
+	s.sendState(last)
+	if !l && s.stuck {
+		s.stuck = false
+		s.log.Info("PIR output low again")
+		s.setStatus(s.health(now))
+	}
+}
+
+func (s *sensor) sendState(last time.Duration) {
+	s.send(&ipc.MotionState{Motion: s.level, Since: s.since.UnixNano(), Last: last},
+		s.pipes.GUI, s.pipes.Logger)
+}
+
+func (s *sensor) offline(now time.Time, err error) {
+	if s.reason != err.Error() {
+		s.log.Warn("PIR offline; retrying", "err", err, "retry", s.retry)
+	}
+	s.online, s.reason = false, err.Error()
+	s.setStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
+	s.next = now.Add(s.retry)
+	s.retry = min(2*s.retry, BackoffMax)
+}
+
+func (s *sensor) setStatus(st ipc.SensorStatus) {
+	if s.sent && st == s.status {
+		return
+	}
+	s.status, s.sent = st, true
+	s.send(&s.status, s.pipes.GUI, s.pipes.Logger)
+}
+
+func (s *sensor) send(m ipc.Message, to ...*ipc.Writer) {
+	if err := s.snd.Send(m, to...); err != nil && err != ipc.ErrDropped && !s.sendErr {
+		s.sendErr = true
+		s.log.Error("writing to a pipe failed", "type", m.Type(), "err", err)
+	}
+}
+
+// command carries out one command from the GUI and replies on the GUI
+// pipe only. A bad command gets a reply with OK false.
+func (s *sensor) command(c ipc.Command) {
+	r := ipc.Reply{ID: c.ID, Op: c.Op, OK: true}
+	var err error
+	switch c.Op {
+	case ipc.OpInfo:
+		r.Model, r.Driver, r.Where, r.Version = "HC-SR501 PIR", "sensord/motion gpio (character device, both edges)", s.where, version()
+	case ipc.OpSkipWarmup:
+		if now := s.clk.Now(); s.warming(now) {
+			s.warmEnd = now
+			s.endWarmup(now)
+		}
+	case ipc.OpResend:
+		s.send(&s.status, s.pipes.GUI, s.pipes.Logger)
+		if s.online {
+			s.sendState(0)
+		}
+	case ipc.OpSimFault:
+		err = s.board.Fault(ipc.SimFault(c.Arg))
+	case ipc.OpSetInterval:
+		err = fmt.Errorf("motion: the PIR is event driven; it has no interval to set")
+	default:
+		err = fmt.Errorf("motion: command %s is not supported by the motion sensor", c.Op)
+	}
+	if err != nil {
+		r.OK, r.Error = false, err.Error()
+		s.log.Info("command refused", "op", c.Op, "arg", c.Arg, "err", err)
+	}
+	s.send(&r, s.pipes.GUI)
+}

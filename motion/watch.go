@@ -1,0 +1,48 @@
+package motion
+
+import (
+	"context"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"periph.io/x/conn/v3/gpio"
+)
+
+// change is a level seen by the watcher and when it saw it.
+type change struct {
+	level bool
+	at    time.Time
+}
+
+// watch sends the pin's level to out each time it changes, starting
+// from last, stamped when it was seen (not when the main loop gets to
+// it). It waits with a positive timeout in a loop that checks ctx,
+// because periph's drivers disagree on what timeouts of -1 and 0 mean.
+// The level is read after every wake-up, edge or not, so a lost edge is
+// made good within poll. Halt on the pin ends a wait early.
+func watch(ctx context.Context, pin gpio.PinIn, last gpio.Level, poll time.Duration,
+	clk clockwork.Clock, out chan<- change) {
+	for ctx.Err() == nil {
+		t0 := clk.Now()
+		edge := pin.WaitForEdge(poll)
+		if !edge && clk.Since(t0) < poll/2 {
+			// A driver that fails at once (line not set up for edges)
+			// returns false immediately: never spin on it.
+			select {
+			case <-clk.After(poll):
+			case <-ctx.Done():
+				return
+			}
+		}
+		l := pin.Read()
+		if l == last {
+			continue
+		}
+		select {
+		case out <- change{bool(l), clk.Now()}:
+			last = l
+		case <-ctx.Done():
+			return
+		}
+	}
+}
