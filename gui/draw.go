@@ -53,6 +53,9 @@ func Draw(s tcell.Screen, m Model) {
 	c := canvas{s: s, g: &glyphSets[m.Charset], ascii: m.Charset == CharsetASCII}
 	l := makeLayout(w, h, &m)
 	c.header(&m, w)
+	if h < 3 {
+		return
+	}
 	if l.topH > 0 {
 		for y := 1; y <= l.topH; y++ {
 			s.SetContent(l.leftW, y, c.g.vline, nil, stDim)
@@ -80,6 +83,9 @@ func (c canvas) header(m *Model, w int) {
 	clock := m.Now.Format("2006-01-02 15:04:05") + " "
 	if sw, sh := c.s.Size(); sw < MinWidth || sh < MinHeight {
 		clock = fmt.Sprintf("%dx%d, want %dx%d ", sw, sh, MinWidth, MinHeight)
+	}
+	if w < len(clock)+12 {
+		clock = ""
 	}
 	cw := len(clock)
 	c.fit(0, 0, w-cw-1, left, stBar.Bold(true))

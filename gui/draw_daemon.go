@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gdamore/tcell/v2"
 )
@@ -37,7 +38,7 @@ func (c canvas) daemonRow(m *Model, x, y, w int) {
 		c.fit(x, y, w, "daemon: not polled (no screen)", stDim)
 		return
 	case d.Err != "":
-		c.fit(x, y, w, "daemon: not reachable ("+d.Err+")", stBad)
+		c.fit(x, y, w, "daemon: not reachable: "+strings.TrimPrefix(d.Err, "gui: control socket: "), stBad)
 		return
 	case d.Status == nil:
 		c.fit(x, y, w, "daemon: asking...", stDim)
@@ -48,7 +49,9 @@ func (c canvas) daemonRow(m *Model, x, y, w int) {
 	if t := parseTime(s.StartedAt); !t.IsZero() {
 		up = fmtAge(m.Now.Sub(t))
 	}
-	n := c.put(x, y, w, fmt.Sprintf(procFormat, "sensord", fmt.Sprint(s.PID), "running", "", up, ""), stPlain)
+	n := c.put(x, y, w, fmt.Sprintf("%-8s%-8d", "sensord", s.PID), stPlain)
+	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", "running"), stOK)
+	n += c.put(x+n, y, w-n, fmt.Sprintf("%-4s%-8s%-9s", "", up, ""), stPlain)
 	c.fit(x+n, y, w-n, c.join("core limit "+s.CoreLimit, "board "+s.Board), stDim)
 }
 

@@ -39,10 +39,14 @@ func fixtureStatus() *Status {
 	}
 }
 
-// frame makes a FrameMsg as readPipe would.
+// frame makes a FrameMsg as readPipe would. The reader's counters of
+// the fixture: one gap of three light samples.
 func frame(src Src, gen uint32, seq uint64, at time.Time, m ipc.Message) FrameMsg {
-	return FrameMsg{Src: src, Header: ipc.Header{Type: m.Type(), Gen: gen, Seq: seq, Wall: at.UnixNano()}, Msg: m,
-		Stats: ipc.ReaderStats{Frames: seq}}
+	f := FrameMsg{Src: src, Header: ipc.Header{Type: m.Type(), Gen: gen, Seq: seq, Wall: at.UnixNano()}, Msg: m}
+	if src == SrcLight && (seq == 0 || seq > 300) {
+		f.Stats.Gaps, f.Stats.GapSamples = 1, 3
+	}
+	return f
 }
 
 // fixtureModel is a busy dashboard: 10 minutes of light samples, some
@@ -65,10 +69,6 @@ func fixtureModel(cs Charset, mode Mode) Model {
 		f := frame(SrcLight, 3, seq, at, &ipc.LightSample{Lux: lux})
 		if i == 300 {
 			f.Gaps = []ipc.Gap{{Type: ipc.TypeLight, Gen: 3, First: 301, Last: 303}}
-			f.Stats.Gaps, f.Stats.GapSamples = 1, 3
-		}
-		if i > 300 {
-			f.Stats.Gaps, f.Stats.GapSamples = 1, 3
 		}
 		step(at, f)
 	}
@@ -90,9 +90,7 @@ func fixtureModel(cs Charset, mode Mode) Model {
 		step(t0, SentMsg{To: Src(i % 2)})
 	}
 	step(t0.Add(-time.Second), StatusMsg{Status: fixtureStatus()})
-	last := frame(SrcLight, 3, seq+1, t0.Add(-400*time.Millisecond), &ipc.LightSample{Lux: 312.5})
-	last.Stats.Gaps, last.Stats.GapSamples = 1, 3
-	step(t0.Add(-400*time.Millisecond), last)
+	step(t0.Add(-400*time.Millisecond), frame(SrcLight, 3, seq+1, t0.Add(-400*time.Millisecond), &ipc.LightSample{Lux: 312.5}))
 	step(t0, TickMsg{})
 	return m
 }
@@ -129,3 +127,9 @@ func simText(s tcell.SimulationScreen) string {
 	}
 	return b.String()
 }
+
+var (
+	ipcStatusOffline = ipc.SensorStatus{Health: ipc.HealthOffline, Reason: "i2c-1 0x23: no ACK (unplugged?)"}
+	ipcStatusWarming = ipc.SensorStatus{Health: ipc.HealthWarming, Reason: "41s left"}
+	ipcStatusUnicode = ipc.SensorStatus{Health: ipc.HealthOffline, Reason: "capteur débranché ✗"}
+)
