@@ -200,3 +200,34 @@ func writeFrame(t testing.TB, fd int, h ipc.Header, m ipc.Message) []byte {
 	}
 	return b
 }
+
+func TestRefusesBadDescriptors(t *testing.T) {
+	var blocking [2]int
+	if err := unix.Pipe2(blocking[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(blocking[0])
+	defer unix.Close(blocking[1])
+	file, err := os.Open(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	fileFd, err := unix.FcntlInt(file.Fd(), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fileFd)
+	_ = unix.SetNonblock(fileFd, true)
+	good := newPipe(t, 0)
+	for _, tc := range []struct {
+		fd   int
+		want string
+	}{{-1, "descriptor -1"}, {blocking[0], "blocking mode"}, {fileFd, "not a pipe"}} {
+		args := []string{"--rx-motion", fmt.Sprint(good.r), "--rx-light", fmt.Sprint(tc.fd), "--dir", t.TempDir()}
+		err := Main(t.Context(), args)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "logger: --rx-light") {
+			t.Errorf("fd %d: err %v, want logger: --rx-light ... %s", tc.fd, err, tc.want)
+		}
+	}
+}

@@ -57,11 +57,19 @@ func Run(ctx context.Context, c Config) error {
 		writeLoop(st, reqs, c)
 	}()
 
+	// A pipe that fails for good (not a disk error) stops the logger, so
+	// the daemon restarts it, rather than leaving it half deaf.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errs := make([]error, len(pipes))
 	var wg sync.WaitGroup
 	for i, p := range pipes {
 		p.reqs, p.retry, p.clock, p.log, p.afterWrite = reqs, c.Retry, c.Clock, c.Log, c.afterWrite
-		wg.Go(func() { errs[i] = p.run(ctx) })
+		wg.Go(func() {
+			if errs[i] = p.run(ctx); errs[i] != nil {
+				cancel()
+			}
+		})
 	}
 	<-ctx.Done()
 	for _, p := range pipes {
@@ -187,6 +195,10 @@ func openPipe(fd int, name string) (*pipe, error) {
 		return nil, fmt.Errorf("logger: --rx-%s: descriptor %d: %w; the daemon passes the pipe's read end", name, fd, err)
 	case !nb:
 		return nil, fmt.Errorf("logger: --rx-%s: descriptor %d is in blocking mode; pipes must be O_NONBLOCK", name, fd)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO {
+		return nil, fmt.Errorf("logger: --rx-%s: descriptor %d is not a pipe; pass the read end of the %s-logger pipe", name, fd, name)
 	}
 	queued, _ := unix.IoctlGetInt(fd, fionread)
 	p := &pipe{queued: queued, src: &source{name: name}, privR: -1, privW: -1}
