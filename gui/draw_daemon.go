@@ -50,7 +50,11 @@ func (c canvas) daemonRow(m *Model, x, y, w int) {
 		up = fmtAge(m.Now.Sub(t))
 	}
 	n := c.put(x, y, w, fmt.Sprintf("%-8s%-8d", "sensord", s.PID), stPlain)
-	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", "running"), stOK)
+	state := s.State
+	if state == "" {
+		state = "running"
+	}
+	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", state), stateStyle(state))
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-4s%-8s%-9s", "", up, ""), stPlain)
 	c.fit(x+n, y, w-n, c.join("core limit "+s.CoreLimit, "board "+s.Board), stDim)
 }

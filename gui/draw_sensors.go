@@ -14,7 +14,7 @@ import (
 func (c canvas) lightPanel(m *Model, x, y, w, h int) {
 	s := &m.Sensors[SrcLight]
 	c.rule(x, y, w, "Light", genText(s))
-	if h < 2 {
+	if h < 2 || w < 4 {
 		return
 	}
 	c.bigLux(m, x+1, y+1, w-2)
@@ -22,12 +22,15 @@ func (c canvas) lightPanel(m *Model, x, y, w, h int) {
 		return
 	}
 	text, st := c.healthText(m, SrcLight)
-	c.fit(x+1, y+4, w-2, text, st)
-	if h < 7 {
+	lines := wrap(text, w-2, 2)
+	for i, l := range lines {
+		c.fit(x+1, y+4+i, w-2, l, st)
+	}
+	if h < 6+len(lines) {
 		return
 	}
-	c.chart(m, x+1, y+5, w-1, h-6)
-	c.fit(x+1, y+h-1, w-2, rangeText(m, w), stDim)
+	c.chart(m, x+1, y+4+len(lines), w-1, h-5-len(lines))
+	c.fit(x+1, y+h-1, w-2, rangeText(m, w-1), stDim)
 }
 
 // bigLux writes the last lux value in the big font with its unit and

@@ -115,3 +115,25 @@ func fit(s string, n int, mark rune) string {
 	}
 	return string(r[:n-1]) + string(mark)
 }
+
+// wrap splits s into at most n lines of width w, at spaces where it
+// can; the last line may be longer (the caller cuts it with fit).
+func wrap(s string, w, n int) []string {
+	var out []string
+	r := []rune(s)
+	for len(out) < n-1 && len(r) > w && w > 0 {
+		cut := w
+		for i := w; i > w/2; i-- {
+			if r[i] == ' ' {
+				cut = i
+				break
+			}
+		}
+		out = append(out, string(r[:cut]))
+		for cut < len(r) && r[cut] == ' ' {
+			cut++
+		}
+		r = r[cut:]
+	}
+	return append(out, string(r))
+}

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -62,6 +63,24 @@ func TestDetectCharset(t *testing.T) {
 	} {
 		if got := DetectCharset(func(k string) string { return c.env[k] }); got != c.want {
 			t.Errorf("%v: got %d, want %d", c.env, got, c.want)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		w, n int
+		want []string
+	}{
+		{"short", 10, 2, []string{"short"}},
+		{"OFFLINE: light: no ACK at 0x23", 16, 2, []string{"OFFLINE: light:", "no ACK at 0x23"}},
+		{"abcdefghijklmnopqrstuvwxyz", 10, 2, []string{"abcdefghij", "klmnopqrstuvwxyz"}},
+		{"a b c d e f g h i j k l m n o p", 6, 3, []string{"a b c", "d e f", "g h i j k l m n o p"}},
+	} {
+		got := wrap(c.s, c.w, c.n)
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("wrap(%q, %d, %d) = %q, want %q", c.s, c.w, c.n, got, c.want)
 		}
 	}
 }

@@ -21,7 +21,7 @@ var KeyList = []Key{
 	{"+/-", "interval", "light sampling interval: + longer, - shorter (100ms .. 5s)"},
 	{"i", "info", "ask both sensors for model, driver, address and version"},
 	{"w", "warm-up", "skip the PIR warm-up"},
-	{"u", "unplug", "simulated board: unplug / replug the light sensor"},
+	{"u", "unplug", "simulated board: unplug the light sensor, or replug it when offline"},
 	{"s", "stick PIR", "simulated board: PIR output stuck high / released"},
 	{"?", "help", "show or hide this help"},
 	{"q", "quit", "stop the whole appliance (only when run from a terminal)"},
@@ -115,10 +115,11 @@ func absDur(d time.Duration) time.Duration {
 
 func toggleUnplug(m Model) (Model, []Effect) {
 	f, text := ipc.SimUnplug, "light: unplug sent (simulated board only)"
-	if m.LightPulled {
+	light := &m.Sensors[SrcLight]
+	if m.LightPulled || light.Known && light.Health == ipc.HealthOffline {
 		f, text = ipc.SimReplug, "light: replug sent"
 	}
-	m.LightPulled = !m.LightPulled
+	m.LightPulled = f == ipc.SimUnplug
 	eff := m.send(SrcLight, ipc.OpSimFault, int64(f))
 	return m.say(false, text), []Effect{eff}
 }

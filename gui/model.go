@@ -129,6 +129,9 @@ func (h *LuxHistory) Push(v float64, at time.Time) {
 // Window returns the buckets of the n columns that end with now's
 // column, oldest first; a column without samples has N == 0.
 func (h *LuxHistory) Window(now time.Time, n int) []Bucket {
+	if n <= 0 {
+		return nil
+	}
 	out := make([]Bucket, n)
 	first := now.Truncate(colStep).UnixNano() - int64(n-1)*int64(colStep)
 	for i := range h.N {

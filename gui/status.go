@@ -21,6 +21,8 @@ type Status struct {
 	StartedAt string        `json:"started_at"`
 	CoreLimit string        `json:"core_limit"`
 	Board     string        `json:"board"`
+	Model     string        `json:"board_model"` // not in DESIGN: may be empty
+	State     string        `json:"state"`       // not in DESIGN: running or stopping
 	Children  []ChildStatus `json:"children"`
 	Pipes     []PipeStatus  `json:"pipes"`
 	Error     string        `json:"error"`
