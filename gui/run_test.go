@@ -90,8 +90,8 @@ func TestRun(t *testing.T) {
 	s.InjectKey(tcell.KeyRune, 'w', tcell.ModNone)
 	expectCommands(t, p.fromMotion, ipc.OpSkipWarmup)
 	s.InjectKey(tcell.KeyRune, 'u', tcell.ModNone)
-	if c := expectCommands(t, p.fromLight, ipc.OpSimFault)[0]; c.Arg != int64(ipc.SimUnplug) {
-		t.Errorf("sim fault %d, want unplug", c.Arg)
+	if c := expectCommands(t, p.fromLight, ipc.OpSimFault)[0]; c.Arg != int64(ipc.SimReplug) {
+		t.Errorf("sim fault %d, want replug: the light sensor is offline", c.Arg)
 	}
 	p.send(t, light, p.toLight, &ipc.Reply{ID: 7, Op: ipc.OpSimFault, Error: "not a simulated board"})
 	waitFor(t, "the error reply", func() bool { return contains(show(), "sim-fault failed: not a simulated board") }, show)

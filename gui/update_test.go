@@ -277,3 +277,15 @@ func TestUpdateStatus(t *testing.T) {
 		t.Errorf("restart not logged: %+v", e)
 	}
 }
+
+func TestUnplugFollowsHealth(t *testing.T) {
+	m := NewModel(ModeTerminal, CharsetUTF8, "h", "b", t0)
+	m, _ = Update(m, t0, frame(SrcLight, 1, 0, t0, &ipcStatusOffline))
+	m, eff := Update(m, t0, key('u'))
+	if want := []Effect{send(SrcLight, 1, ipc.OpSimFault, int64(ipc.SimReplug))}; !reflect.DeepEqual(eff, want) {
+		t.Errorf("u with the light offline: %#v, want a replug", eff)
+	}
+	if m.LightPulled {
+		t.Error("after a replug the next u must unplug")
+	}
+}
