@@ -1,0 +1,171 @@
+package gui
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// tmuxRun is one tmux server of our own (its own socket), so the test
+// never touches anyone else's sessions.
+type tmuxRun struct {
+	t    *testing.T
+	sock string
+}
+
+func (x tmuxRun) cmd(args ...string) string {
+	x.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-f", "/dev/null", "-S", x.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (x tmuxRun) capture() string { return x.cmd("capture-pane", "-p", "-t", "e2e") }
+
+// waitScreen polls the pane until cond holds, for up to 20 s.
+func (x tmuxRun) waitScreen(what string, cond func(string) bool) string {
+	x.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := x.capture()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("timed out waiting for %s; pane:\n%s", what, s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// buildSensord builds the binary from the repository root.
+func buildSensord(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "sensord")
+	out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// guiChild reads the GUI's pid and generation from `sensord status --json`.
+func guiChild(t *testing.T, bin, rt string) (pid, gen int) {
+	t.Helper()
+	out, err := exec.Command(bin, "status", "--json", "--runtime-dir", rt).Output()
+	if err != nil {
+		return 0, 0
+	}
+	var st Status
+	if err := json.Unmarshal(out, &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	for _, c := range st.Children {
+		if c.Name == "gui" && c.State == "running" {
+			return c.PID, c.Gen
+		}
+	}
+	return 0, 0
+}
+
+var procRow = regexp.MustCompile(`(?m)^ (gui|motion|light|logger) +\d+ +running`)
+
+// TestE2ETmux runs the whole appliance on the simulated board in a tmux
+// pane of 80x24 with TERM=linux: the dashboard shows lux, motion and the
+// four processes; it comes back after a kill -9; it redraws on a
+// resize; q stops everything and leaves the terminal canonical and
+// echoing.
+func TestE2ETmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test; not with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: skipping the end-to-end dashboard test (apt-get install tmux)")
+	}
+	dir, err := os.MkdirTemp("", "guie2e") // short: the control socket path has a length limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// As root the daemon runs its children as the sensord user, who
+	// must be able to reach the binary.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildSensord(t, dir)
+	data, rt := filepath.Join(dir, "data"), filepath.Join(dir, "rt")
+	x := tmuxRun{t: t, sock: filepath.Join(dir, "tmux.sock")}
+	script := "env TERM=linux LANG=C.UTF-8 " + bin + " run --sim --data-dir " + data + " --runtime-dir " + rt +
+		" 2>" + filepath.Join(dir, "daemon.log") + "; echo SENSORD-EXITED $?; stty -a; sleep 600"
+	x.cmd("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", script)
+	t.Cleanup(func() {
+		if pid := daemonPID(bin, rt); pid > 0 {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		exec.Command("tmux", "-S", x.sock, "kill-server").Run()
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(dir, "daemon.log"))
+			t.Logf("daemon log:\n%s", log)
+		}
+	})
+
+	x.waitScreen("lux, motion and four running processes", func(s string) bool {
+		return strings.Contains(s, " lx") && strings.Contains(s, "Motion") &&
+			(strings.Contains(s, "no motion") || strings.Contains(s, "MOTION")) &&
+			len(procRow.FindAllString(s, -1)) == 4
+	})
+
+	pid, gen := guiChild(t, bin, rt)
+	if pid == 0 {
+		t.Fatal("no running gui in sensord status")
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	x.waitScreen("the dashboard back after kill -9 of the GUI", func(s string) bool {
+		return regexp.MustCompile(`(?m)^ gui +\d+ +running +`+strconv.Itoa(gen+1)+` .*SIGKILL`).MatchString(s) &&
+			strings.Contains(s, " lx") && len(procRow.FindAllString(s, -1)) == 4
+	})
+
+	x.cmd("resize-window", "-t", "e2e", "-x", "120", "-y", "40")
+	x.waitScreen("a 120x40 redraw", func(s string) bool {
+		lines := strings.Split(s, "\n")
+		return len(lines) >= 40 && strings.Contains(s, "Light ──────────────────────────────────────────")
+	})
+	x.cmd("resize-window", "-t", "e2e", "-x", "80", "-y", "24")
+
+	x.cmd("send-keys", "-t", "e2e", "q")
+	s := x.waitScreen("sensord to exit and stty to print", func(s string) bool {
+		return strings.Contains(s, "SENSORD-EXITED") && strings.Contains(s, "echoctl")
+	})
+	if !strings.Contains(s, "SENSORD-EXITED 0") {
+		t.Errorf("sensord did not exit 0:\n%s", s)
+	}
+	for _, flag := range []string{"icanon", "echo"} {
+		if !regexp.MustCompile(`(^|\s)` + flag + `(\s|$)`).MatchString(s) {
+			t.Errorf("terminal not restored: no %q in stty -a:\n%s", flag, s)
+		}
+	}
+}
+
+// daemonPID is the daemon's pid from its status, 0 if it is not running.
+func daemonPID(bin, rt string) int {
+	out, err := exec.Command(bin, "status", "--json", "--runtime-dir", rt).Output()
+	if err != nil {
+		return 0
+	}
+	var st Status
+	if json.Unmarshal(out, &st) != nil {
+		return 0
+	}
+	return st.PID
+}
