@@ -1,0 +1,33 @@
+#!/bin/sh
+# install-test-deps.sh: the tools the test suite and CI use beyond Go:
+# qemu-user-static (ARM builds run under qemu: scripts/qemu-test.sh),
+# tmux (terminal tests), dpkg-deb and systemd-analyze (packaging tests).
+# Idempotent: installs only what is missing. Needs root (or sudo).
+set -eu
+
+missing=
+need() { # need COMMAND PACKAGE
+	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+need qemu-aarch64-static qemu-user-static
+need qemu-arm-static qemu-user-static
+need tmux tmux
+need dpkg-deb dpkg
+need systemd-analyze systemd
+need make make
+
+# Each package once.
+pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
+if [ -z "$missing" ]; then
+	echo "install-test-deps: all present"
+	exit 0
+fi
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+command -v apt-get >/dev/null || { echo "install-test-deps: no apt-get; install by hand:$pkgs" >&2; exit 1; }
+echo "install-test-deps: installing $pkgs"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $pkgs
