@@ -20,7 +20,8 @@ var noon = time.Date(2026, 6, 21, 12, 0, 0, 0, time.Local)
 // msg is one frame as a test sees it.
 type msg struct {
 	ipc.Header
-	m ipc.Message
+	m  ipc.Message
+	at time.Time // when the collector read it
 }
 
 // harness runs Run in-process on real non-blocking pipes and a fake clock.
@@ -37,7 +38,7 @@ type harness struct {
 }
 
 // pipe returns a pipe's read end as a pollable file and its write end fd.
-func pipe(t *testing.T) (*os.File, int) {
+func pipe(t testing.TB) (*os.File, int) {
 	t.Helper()
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
@@ -51,7 +52,7 @@ func pipe(t *testing.T) (*os.File, int) {
 	return r, p[1]
 }
 
-func collect(t *testing.T, f *os.File) chan msg {
+func collect(t testing.TB, f *os.File) chan msg {
 	ch := make(chan msg, 1000)
 	go func() {
 		rd := ipc.NewReader(f)
@@ -65,7 +66,7 @@ func collect(t *testing.T, f *os.File) chan msg {
 				t.Errorf("bad frame: %v", err)
 				return
 			}
-			ch <- msg{fr.Header, m}
+			ch <- msg{fr.Header, m, time.Now()}
 		}
 	}()
 	return ch

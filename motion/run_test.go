@@ -22,7 +22,8 @@ var noon = time.Date(2026, 6, 21, 12, 0, 0, 0, time.Local)
 
 type msg struct {
 	ipc.Header
-	m ipc.Message
+	m  ipc.Message
+	at time.Time // when the collector read it
 }
 
 type harness struct {
@@ -39,7 +40,7 @@ type harness struct {
 	pin     *gpiotest.Pin // set by startPin
 }
 
-func pipe(t *testing.T) (*os.File, int) {
+func pipe(t testing.TB) (*os.File, int) {
 	t.Helper()
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
@@ -53,7 +54,7 @@ func pipe(t *testing.T) (*os.File, int) {
 	return r, p[1]
 }
 
-func collect(t *testing.T, f *os.File) chan msg {
+func collect(t testing.TB, f *os.File) chan msg {
 	ch := make(chan msg, 1000)
 	go func() {
 		rd := ipc.NewReader(f)
@@ -67,7 +68,7 @@ func collect(t *testing.T, f *os.File) chan msg {
 				t.Errorf("bad frame: %v", err)
 				return
 			}
-			ch <- msg{fr.Header, m}
+			ch <- msg{fr.Header, m, time.Now()}
 		}
 	}()
 	return ch
