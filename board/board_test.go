@@ -1,0 +1,48 @@
+package board
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"sensord/ipc"
+)
+
+func TestOpen(t *testing.T) {
+	if _, err := Open(Config{Kind: "pi", Faults: "pir-stuck"}); err == nil || !strings.Contains(err.Error(), "needs --board sim") {
+		t.Errorf("faults on a Pi: %v", err)
+	}
+	if _, err := Open(Config{Kind: "sim", Faults: "smoke"}); err == nil {
+		t.Error("bad faults accepted")
+	}
+	b, err := Open(Config{Kind: "sim", Seed: 5})
+	if err != nil || !b.Simulated() || b.Seed() != 5 || b.Kind() != "sim" {
+		t.Fatalf("Open sim: %v %+v", err, b)
+	}
+	if err := b.Fault(ipc.SimStuckHigh); err == nil {
+		t.Error("a PIR fault before any PIR was opened")
+	}
+	if _, where, err := b.I2C("/dev/i2c-3"); err != nil || where != "sim i2c-3" {
+		t.Errorf("I2C: %q %v", where, err)
+	}
+	if err := b.Fault(ipc.SimUnplug); err != nil {
+		t.Error(err)
+	}
+	real, _ := Open(Config{Kind: "pi"})
+	if err := real.Fault(ipc.SimUnplug); !errors.Is(err, ErrNotSimulated) {
+		t.Errorf("fault on a Pi: %v", err)
+	}
+}
+
+func TestBusNumber(t *testing.T) {
+	for in, want := range map[string]int{"1": 1, "i2c-1": 1, "/dev/i2c-20": 20} {
+		if n, err := busNumber(in); n != want || err != nil {
+			t.Errorf("busNumber(%q) = %d, %v", in, n, err)
+		}
+	}
+	for _, in := range []string{"", "x", "-1", "1a", "/dev/spidev0.0"} {
+		if _, err := busNumber(in); err == nil {
+			t.Errorf("busNumber(%q) accepted", in)
+		}
+	}
+}
