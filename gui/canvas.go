@@ -2,6 +2,7 @@ package gui
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gdamore/tcell/v2"
 )
@@ -35,14 +36,15 @@ type canvas struct {
 // ASCII terminal, become '?': sensor reasons come from other processes.
 func (c canvas) put(x, y, maxw int, str string, st tcell.Style) int {
 	n := 0
-	for _, r := range str {
+	for i, r := range str {
 		if n >= maxw {
 			break
 		}
-		if r < ' ' || r == 0x7f || (c.ascii && r > 0x7e) {
-			r = '?'
+		cell := "?"
+		if r >= ' ' && r != 0x7f && r != utf8.RuneError && !(c.ascii && r > 0x7e) {
+			cell = str[i : i+utf8.RuneLen(r)] // one rune; a substring, so no allocation
 		}
-		c.s.SetContent(x+n, y, r, nil, st)
+		c.s.Put(x+n, y, cell, st)
 		n++
 	}
 	return n
@@ -56,7 +58,7 @@ func (c canvas) fit(x, y, maxw int, str string, st tcell.Style) int {
 // fill sets w cells from (x, y) to r.
 func (c canvas) fill(x, y, w int, r rune, st tcell.Style) {
 	for i := range w {
-		c.s.SetContent(x+i, y, r, nil, st)
+		c.cell(x+i, y, r, st)
 	}
 }
 
@@ -85,15 +87,15 @@ func (c canvas) box(x, y, w, h int) {
 	}
 	for j := range h {
 		c.fill(x, y+j, w, ' ', stPlain)
-		c.s.SetContent(x, y+j, c.g.vline, nil, stPlain)
-		c.s.SetContent(x+w-1, y+j, c.g.vline, nil, stPlain)
+		c.cell(x, y+j, c.g.vline, stPlain)
+		c.cell(x+w-1, y+j, c.g.vline, stPlain)
 	}
 	c.fill(x, y, w, c.g.hline, stPlain)
 	c.fill(x, y+h-1, w, c.g.hline, stPlain)
-	c.s.SetContent(x, y, tl, nil, stPlain)
-	c.s.SetContent(x+w-1, y, tr, nil, stPlain)
-	c.s.SetContent(x, y+h-1, bl, nil, stPlain)
-	c.s.SetContent(x+w-1, y+h-1, br, nil, stPlain)
+	c.cell(x, y, tl, stPlain)
+	c.cell(x+w-1, y, tr, stPlain)
+	c.cell(x, y+h-1, bl, stPlain)
+	c.cell(x+w-1, y+h-1, br, stPlain)
 }
 
 // join joins the non-empty parts with the charset's separator.
@@ -105,4 +107,32 @@ func (c canvas) join(parts ...string) string {
 		}
 	}
 	return strings.Join(out, c.g.dot)
+}
+
+// cellStrings holds a string for every rune the canvas draws cell by
+// cell, so drawing a cell does not allocate one (tcell's SetContent
+// does). Read-only after init.
+var cellStrings = func() map[rune]string {
+	m := make(map[rune]string)
+	for r := rune(' '); r < 0x7f; r++ {
+		m[r] = string(r)
+	}
+	for _, g := range glyphSets {
+		for _, r := range append([]rune{g.hline, g.vline, g.full, g.empty, g.on, g.off, g.more}, g.levels...) {
+			m[r] = string(r)
+		}
+	}
+	for _, r := range "┌┐└┘" {
+		m[r] = string(r)
+	}
+	return m
+}()
+
+// cell sets one cell to r.
+func (c canvas) cell(x, y int, r rune, st tcell.Style) {
+	s, ok := cellStrings[r]
+	if !ok {
+		s = string(r)
+	}
+	c.s.Put(x, y, s, st)
 }

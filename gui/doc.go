@@ -1,2 +1,80 @@
-// Package gui is the gui role of sensord. See doc.go of each package once written.
+// Package gui is the gui role of sensord: the dashboard on the
+// appliance's terminal, and the one way a person sends commands to the
+// sensors.
+//
+// # What it owns
+//
+// The read ends of motion-gui and light-gui, the write ends of
+// gui-motion and gui-light (from the daemon, as --rx-motion 3 --rx-light 4
+// --tx-motion 5 --tx-light 6), and the terminal on fd 0/1 in --tty
+// terminal and console modes. It never opens a tty path itself and
+// never closes the write ends (the daemon holds every pipe end anyway).
+//
+// # Shape
+//
+// A Model holds everything shown. Update(model, now, msg) returns the
+// next model and a list of effects (send this command, ask the daemon to
+// stop, repaint); it is a pure function: the model's histories are
+// fixed-size arrays, copied with it, and the daemon's Status is replaced
+// whole, never edited. Returning effects as data, rather than sending
+// from inside Update, is what lets the key handling be tested as a
+// table. Draw(screen, model) paints every cell from the model alone,
+// so a new GUI after a crash, a resize or a SIGCONT redraws everything
+// at once.
+//
+// One goroutine, the loop in run.go, owns the model, the screen and the
+// ipc.Writers. It waits in one select on: tcell's event channel
+// (ChannelEvents), the frames channel fed by one reader goroutine per
+// pipe (ipc.Reader over ipc.OpenReader, i.e. the runtime poller), the
+// status channel fed by the poller of the control socket, the results of
+// effects run elsewhere (the stop request), a 1 s ticker for clocks and
+// ages, and the signal channel. After a message it handles any frames
+// already queued before it draws, so a backlog after SIGSTOP costs one
+// redraw per batch. Time comes from an injected clockwork.Clock.
+//
+// # Contract with its neighbours
+//
+//   - Sensors: on start the GUI sends OpResend and then OpInfo to both,
+//     so the motion state, statuses and sensor info show at once after a
+//     GUI restart. Keys: + and - step the light interval through 100ms,
+//     250ms, 500ms, 1s, 2s, 5s (OpSetInterval); i asks both for info; w
+//     skips the PIR warm-up; u unplugs the simulated light sensor (or
+//     replugs it when it is offline); s sticks or releases the simulated
+//     PIR. Commands are written with ipc.Writer: on a full pipe they are
+//     dropped and counted ("lost" on the pipes line), never waited for.
+//     Replies go to the message line, info replies to the Sensors panel.
+//   - Daemon: {"cmd":"status"} every 500 ms on its own goroutine, one
+//     connection per request, 2 s timeout; a failure shows "daemon: not
+//     reachable" and keeps the last status. With --tty none nothing is
+//     polled (nobody would see it; it would only wake the daemon). q and
+//     Ctrl-C send {"cmd":"stop"} in terminal mode only; on the console
+//     they only say that q is disabled there. The GUI then waits for the
+//     daemon's SIGTERM like every child.
+//   - Pipes line: fill and capacity come from the daemon's status; drops
+//     on motion-gui and light-gui are the sum of the senders' DropReports,
+//     gaps are the samples the GUI's own ipc.Reader found missing by
+//     sequence number, "bad" the bytes it skipped; on gui-motion and
+//     gui-light the GUI counts the commands it sent and lost.
+//
+// # Terminal handling
+//
+// The role handles its own signals (main.go gives it a bare context):
+// SIGTERM, SIGINT (seen only without a screen: in raw mode Ctrl-C is a
+// key) and SIGHUP end the loop, and Run's deferred screen.Fini restores
+// the terminal on every way out, panics included. SIGCONT repaints.
+// SIGWINCH is tcell's. SIGTTOU is ignored so that setting up the
+// terminal can never stop the GUI. If the GUI is killed outright the
+// daemon restores the terminal, as DESIGN says.
+//
+// # Characters and colours
+//
+// The charset comes from LC_ALL, LC_CTYPE, LANG (first set wins): not
+// UTF-8 means ASCII only (seven-segment digits, #=-. bars). With UTF-8
+// on TERM=linux the console's fonts hold little beyond CP437, so the
+// dashboard uses only half and full blocks, shades, box lines and the
+// middle dot there; elsewhere it uses block eighths for the chart.
+// Colours are the eight of the Linux console plus bold and reverse. The
+// layout is made for 80x24; more rows go to the chart and the events
+// list, more columns to the chart, timeline and details. The chart and
+// the motion timeline share a time axis of 5 s per column.
 package gui

@@ -58,7 +58,7 @@ func Draw(s tcell.Screen, m Model) {
 	}
 	if l.topH > 0 {
 		for y := 1; y <= l.topH; y++ {
-			s.SetContent(l.leftW, y, c.g.vline, nil, stDim)
+			c.cell(l.leftW, y, c.g.vline, stDim)
 		}
 		c.lightPanel(&m, 0, 1, l.leftW, l.topH)
 		c.rightColumn(&m, l.rightX, 1, l.rightW, l.topH)

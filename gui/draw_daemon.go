@@ -125,7 +125,7 @@ func (c canvas) pipe(m *Model, name string, x, y, w int) {
 			if i < filled {
 				r = c.g.full
 			}
-			c.s.SetContent(x+n+i, y, r, nil, st)
+			c.cell(x+n+i, y, r, st)
 		}
 		n += gw
 		n += c.put(x+n, y, w-n, fmt.Sprintf(" %3d%% ", pct), stPlain)

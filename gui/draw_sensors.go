@@ -83,7 +83,7 @@ func (c canvas) chart(m *Model, x, y, w, h int) {
 		}
 		for row := range h {
 			lvl := min(max(bar-row*sub, 0), sub)
-			c.s.SetContent(x+i, y+h-1-row, c.g.levels[lvl], nil, stChart)
+			c.cell(x+i, y+h-1-row, c.g.levels[lvl], stChart)
 		}
 	}
 }
@@ -222,7 +222,7 @@ func (c canvas) timeline(m *Model, x, y, w int) {
 		case to.Before(known):
 			r = ' '
 		}
-		c.s.SetContent(x+i, y+0, r, nil, st)
+		c.cell(x+i, y+0, r, st)
 	}
 	span := time.Duration(w) * colStep
 	c.put(x, y+1, w, "-"+fmtSpan(span), stDim)

@@ -29,7 +29,7 @@ func (x tmuxRun) cmd(args ...string) string {
 	return string(out)
 }
 
-func (x tmuxRun) capture() string { return x.cmd("capture-pane", "-p", "-t", "e2e") }
+func (x tmuxRun) capture() string { return x.cmd("capture-pane", "-p", "-J", "-t", "e2e") }
 
 // waitScreen polls the pane until cond holds, for up to 20 s.
 func (x tmuxRun) waitScreen(what string, cond func(string) bool) string {
@@ -79,12 +79,10 @@ func guiChild(t *testing.T, bin, rt string) (pid, gen int) {
 
 var procRow = regexp.MustCompile(`(?m)^ (gui|motion|light|logger) +\d+ +running`)
 
-// TestE2ETmux runs the whole appliance on the simulated board in a tmux
-// pane of 80x24 with TERM=linux: the dashboard shows lux, motion and the
-// four processes; it comes back after a kill -9; it redraws on a
-// resize; q stops everything and leaves the terminal canonical and
-// echoing.
-func TestE2ETmux(t *testing.T) {
+// startAppliance runs `sensord run --sim` in a tmux pane of w x h with
+// TERM=linux and a UTF-8 locale. When sensord exits the pane prints
+// SENSORD-EXITED and its status, then `stty -a`.
+func startAppliance(t *testing.T, w, h int) (x tmuxRun, bin, rt string) {
 	if testing.Short() {
 		t.Skip("end-to-end test; not with -short")
 	}
@@ -101,12 +99,12 @@ func TestE2ETmux(t *testing.T) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bin := buildSensord(t, dir)
+	bin = buildSensord(t, dir)
 	data, rt := filepath.Join(dir, "data"), filepath.Join(dir, "rt")
-	x := tmuxRun{t: t, sock: filepath.Join(dir, "tmux.sock")}
+	x = tmuxRun{t: t, sock: filepath.Join(dir, "tmux.sock")}
 	script := "env TERM=linux LANG=C.UTF-8 " + bin + " run --sim --data-dir " + data + " --runtime-dir " + rt +
 		" 2>" + filepath.Join(dir, "daemon.log") + "; echo SENSORD-EXITED $?; stty -a; sleep 600"
-	x.cmd("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", script)
+	x.cmd("new-session", "-d", "-s", "e2e", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
 	t.Cleanup(func() {
 		if pid := daemonPID(bin, rt); pid > 0 {
 			syscall.Kill(pid, syscall.SIGKILL)
@@ -117,7 +115,16 @@ func TestE2ETmux(t *testing.T) {
 			t.Logf("daemon log:\n%s", log)
 		}
 	})
+	return x, bin, rt
+}
 
+// TestE2ETmux runs the whole appliance on the simulated board in a tmux
+// pane of 80x24 with TERM=linux: the dashboard shows lux, motion and the
+// four processes; it comes back after a kill -9; it redraws on a
+// resize; q stops everything and leaves the terminal canonical and
+// echoing.
+func TestE2ETmux(t *testing.T) {
+	x, bin, rt := startAppliance(t, 80, 24)
 	x.waitScreen("lux, motion and four running processes", func(s string) bool {
 		return strings.Contains(s, " lx") && strings.Contains(s, "Motion") &&
 			(strings.Contains(s, "no motion") || strings.Contains(s, "MOTION")) &&

@@ -117,10 +117,12 @@ func TestRunConsole(t *testing.T) {
 	show := s.Text
 	expectCommands(t, p.fromMotion, ipc.OpResend, ipc.OpInfo)
 	s.InjectKey(tcell.KeyRune, 'q', tcell.ModNone)
-	s.InjectKey(tcell.KeyCtrlC, 0, tcell.ModCtrl)
-	s.InjectKey(tcell.KeyRune, 'i', tcell.ModNone)
-	expectCommands(t, p.fromMotion, ipc.OpInfo) // the keys before it are handled
 	waitFor(t, "the console message", func() bool { return contains(show(), "q is disabled on the console") }, show)
+	s.InjectKey(tcell.KeyRune, 'i', tcell.ModNone)
+	waitFor(t, "the info message", func() bool { return contains(show(), "asked both sensors") }, show)
+	s.InjectKey(tcell.KeyCtrlC, 0, tcell.ModCtrl)
+	waitFor(t, "the console message again", func() bool { return contains(show(), "q is disabled on the console") }, show)
+	expectCommands(t, p.fromMotion, ipc.OpInfo)
 	if n := d.count("stop"); n != 0 {
 		t.Errorf("q on the console sent %d stop requests", n)
 	}
