@@ -20,6 +20,11 @@ func Main(ctx context.Context, args []string) error {
 	sigs, stop := notifySignals()
 	defer stop()
 	cfg.Signals = sigs
+	if cfg.Mode == ModeConsole && os.Getenv("TERM") == "" {
+		// A console started by init or systemd often has no TERM; a
+		// Linux virtual console is "linux".
+		os.Setenv("TERM", "linux")
+	}
 	cfg.Host, _ = os.Hostname()
 	cfg.Charset = DetectCharset(os.Getenv)
 	cfg.ControlPollEnabled = cfg.Mode != ModeNone
