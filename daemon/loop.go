@@ -30,7 +30,8 @@ func (s *supervisor) loop(ctx context.Context, ev events) {
 	// Pdeathsig fires when the thread that forked a child exits: keep
 	// every fork on this one thread for the daemon's life.
 	runtime.LockOSThread()
-	tick := s.clock.NewTicker(s.cfg.Supervisor.Poll.D())
+	poll := s.cfg.Supervisor.Poll.D()
+	tick := s.clock.NewTicker(poll)
 	defer tick.Stop()
 	timer := s.clock.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -54,6 +55,10 @@ func (s *supervisor) loop(ctx context.Context, ev events) {
 		s.reapAll()
 		s.advance(ev.notify)
 		timer.Reset(s.untilNext())
+		if p := s.cfg.Supervisor.Poll.D(); p != poll { // changed by a reload
+			poll = p
+			tick.Reset(poll)
+		}
 		if now := s.clock.Now(); watched && now.Sub(lastDog) >= dog {
 			ev.notify.send("WATCHDOG=1")
 			lastDog = now

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -55,6 +56,10 @@ func spawn(s spawnSpec) (int, error) {
 		attr.Sys.Setpgid = true
 	}
 	pid, err := syscall.ForkExec(s.path, s.argv, attr)
+	if errors.Is(err, syscall.EACCES) && s.cred != nil {
+		return 0, fmt.Errorf("daemon: exec %s in %s as uid %d: %w; that user must be able to enter %s and every folder above the program",
+			s.path, s.dir, s.cred.Uid, err, s.dir)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("daemon: exec %s: %w", s.path, err)
 	}

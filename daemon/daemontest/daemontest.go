@@ -1,0 +1,293 @@
+// Package daemontest starts the real sensord binary on the simulated
+// board for end-to-end tests, and waits for conditions instead of
+// sleeping.
+package daemontest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"sensord/daemon"
+)
+
+// Build compiles sensord into dir and returns the binary's path. Call it
+// from TestMain so that every test of a package shares one build.
+func Build(dir string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	// Children may run as another user: they must reach the binary.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "sensord")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(strings.TrimSpace(string(out))), nil
+}
+
+// Options configure one appliance.
+type Options struct {
+	Config string   // TOML written to a file and passed with --config
+	Args   []string // more flags for `sensord run`
+	Env    []string // more environment
+	// Data and Runtime reuse directories, such as another appliance's.
+	Data, Runtime string
+}
+
+// Appliance is one running daemon with its directories.
+type Appliance struct {
+	t       testing.TB
+	Bin     string
+	Dir     string // scratch directory of this appliance
+	Data    string // logger.dir
+	Runtime string // runtime directory, with the control socket
+	Config  string // path of the config file ("" if none)
+	Cmd     *exec.Cmd
+	log     *syncBuffer
+	exited  chan struct{}
+	waitErr error
+}
+
+// Start runs `sensord run --sim --tty none` with its own directories
+// and waits until the control socket answers with every child running.
+func Start(t testing.TB, bin string, o Options) *Appliance {
+	t.Helper()
+	a := Spawn(t, bin, o)
+	a.WaitFor("all children running", 20*time.Second, func(st daemon.Status) bool {
+		for _, c := range st.Children {
+			if c.State != "running" {
+				return false
+			}
+		}
+		return len(st.Children) == 4
+	})
+	return a
+}
+
+// Spawn starts the daemon without waiting for it.
+func Spawn(t testing.TB, bin string, o Options) *Appliance {
+	t.Helper()
+	dir := OpenDir(t)
+	a := &Appliance{t: t, Bin: bin, Dir: dir, Data: filepath.Join(dir, "data"),
+		Runtime: filepath.Join(dir, "run"), log: &syncBuffer{}, exited: make(chan struct{})}
+	if o.Data != "" {
+		a.Data = o.Data
+	}
+	if o.Runtime != "" {
+		a.Runtime = o.Runtime
+	}
+	args := []string{"run", "--sim", "--tty", "none", "--data-dir", a.Data, "--runtime-dir", a.Runtime}
+	if o.Config != "" {
+		a.Config = filepath.Join(dir, "sensord.toml")
+		if err := os.WriteFile(a.Config, []byte(o.Config), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--config", a.Config)
+	}
+	a.Cmd = exec.Command(bin, append(args, o.Args...)...)
+	a.Cmd.Env = append(os.Environ(), o.Env...)
+	a.Cmd.Stdout, a.Cmd.Stderr = a.log, a.log
+	if err := a.Cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { a.waitErr = a.Cmd.Wait(); close(a.exited) }()
+	t.Cleanup(a.cleanup)
+	return a
+}
+
+func (a *Appliance) cleanup() {
+	select {
+	case <-a.exited:
+	default:
+		_ = a.Cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-a.exited:
+		case <-time.After(10 * time.Second):
+			_ = a.Cmd.Process.Kill()
+			<-a.exited
+		}
+	}
+	if a.t.Failed() {
+		a.t.Logf("daemon log:\n%s", a.Log())
+	}
+}
+
+// Log returns everything the daemon and its children wrote so far.
+func (a *Appliance) Log() string { return a.log.String() }
+
+// Socket is the control socket's path.
+func (a *Appliance) Socket() string { return filepath.Join(a.Runtime, daemon.SocketName) }
+
+// Status asks the daemon for its status.
+func (a *Appliance) Status() (daemon.Status, error) {
+	var st daemon.Status
+	err := daemon.Call(a.Socket(), map[string]string{"cmd": "status"}, &st)
+	return st, err
+}
+
+// Child returns one child's status, failing the test if there is none.
+func (a *Appliance) Child(name string) daemon.ChildStatus {
+	a.t.Helper()
+	st, err := a.Status()
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, c := range st.Children {
+		if c.Name == name {
+			return c
+		}
+	}
+	a.t.Fatalf("no child %q in status", name)
+	return daemon.ChildStatus{}
+}
+
+// WaitFor polls the status until cond holds, failing after timeout.
+func (a *Appliance) WaitFor(what string, timeout time.Duration, cond func(daemon.Status) bool) daemon.Status {
+	a.t.Helper()
+	var st daemon.Status
+	var err error
+	Until(a.t, what, timeout, func() bool {
+		select {
+		case <-a.exited:
+			a.t.Fatalf("daemon exited (%v) while waiting for %s", a.waitErr, what)
+		default:
+		}
+		st, err = a.Status()
+		return err == nil && cond(st)
+	})
+	return st
+}
+
+// WaitRunning waits until child name runs with a generation of at
+// least gen, and returns its status.
+func (a *Appliance) WaitRunning(name string, gen uint32) daemon.ChildStatus {
+	a.t.Helper()
+	var got daemon.ChildStatus
+	a.WaitFor(fmt.Sprintf("%s running with gen >= %d", name, gen), 20*time.Second, func(st daemon.Status) bool {
+		for _, c := range st.Children {
+			if c.Name == name {
+				got = c
+				return c.State == "running" && c.Gen >= gen && c.PID > 0
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// WaitLog waits until the log contains s.
+func (a *Appliance) WaitLog(s string, timeout time.Duration) {
+	a.t.Helper()
+	Until(a.t, "log line "+s, timeout, func() bool { return strings.Contains(a.Log(), s) })
+}
+
+// Signal sends sig to the daemon.
+func (a *Appliance) Signal(sig syscall.Signal) {
+	if err := a.Cmd.Process.Signal(sig); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+// Wait waits for the daemon to exit and returns its exit code.
+func (a *Appliance) Wait(timeout time.Duration) int {
+	a.t.Helper()
+	select {
+	case <-a.exited:
+	case <-time.After(timeout):
+		a.t.Fatalf("daemon still running after %s", timeout)
+	}
+	return a.Cmd.ProcessState.ExitCode()
+}
+
+// Stop sends SIGTERM and returns the exit code.
+func (a *Appliance) Stop() int {
+	a.t.Helper()
+	a.Signal(syscall.SIGTERM)
+	return a.Wait(20 * time.Second)
+}
+
+// OpenDir returns a new temporary directory that every user can enter,
+// because the daemon runs its children as an unprivileged user when the
+// tests run as root.
+func OpenDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	for d := dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Until polls cond every few milliseconds until it holds, failing the
+// test after timeout.
+func Until(t testing.TB, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Gone reports whether pid no longer names a live process (it is gone
+// or a zombie waiting for a reaper that is not ours).
+func Gone(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i > 0 && len(b) > i+2 && (b[i+2] == 'Z' || b[i+2] == 'X')
+}
+
+// JSON returns the status as raw JSON, for schema checks.
+func (a *Appliance) JSON() map[string]any {
+	a.t.Helper()
+	var m map[string]any
+	if err := daemon.Call(a.Socket(), map[string]string{"cmd": "status"}, &m); err != nil {
+		a.t.Fatal(err)
+	}
+	return m
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
