@@ -55,6 +55,7 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "sensord: dashboard on this terminal; logs in %s\n", path)
+		defer fmt.Fprintf(os.Stderr, "sensord: stopped; logs in %s\n", path)
 		log = newLogger(logW)
 	}
 	ctl, err := listenControl(env.socket, uid, cfg.Supervisor.Group, log)

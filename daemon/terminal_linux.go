@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"fmt"
+	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -43,7 +45,7 @@ func openTerminal(setting string) (*terminal, string, error) {
 			return &terminal{mode: ttyNone, fd: -1},
 				"stdin is not a terminal; set gui.tty to a device such as /dev/tty1 to draw there", nil
 		}
-		t, err := openTTY("/dev/tty", ttyTerminal)
+		t, err := openTTY(stdinTTY(), ttyTerminal)
 		if err != nil {
 			return nil, "", err
 		}
@@ -66,6 +68,15 @@ func openTTY(path string, mode ttyMode) (*terminal, error) {
 	t := &terminal{mode: mode, fd: fd, path: path}
 	t.saved, _ = unix.IoctlGetTermios(fd, unix.TCGETS)
 	return t, nil
+}
+
+// stdinTTY names the terminal on stdin, such as /dev/pts/3, so that the
+// descriptor the daemon opens is that device and not the /dev/tty alias.
+func stdinTTY() string {
+	if p, err := os.Readlink("/proc/self/fd/0"); err == nil && strings.HasPrefix(p, "/dev/") {
+		return p
+	}
+	return "/dev/tty"
 }
 
 func isTerminal(fd int) bool {
