@@ -1,0 +1,14 @@
+#!/bin/sh
+# test.sh: the whole test suite, as CI runs it (.ci/run calls this).
+# Installs what the tests need (qemu-user-static, tmux, dpkg, systemd),
+# runs every Go test, the ARM builds under qemu-user, and the ARM
+# package tests under qemu. Opt-in long runs: SENSORD_SOAK=10m (chaos
+# soak), SENSORD_BENCH=1; see README.md.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-test-deps.sh
+go vet ./...
+SENSORD_QEMU=1 go test -count=1 -timeout 30m ./...
+# The sensor and wire-format packages on arm64 and armv6, under qemu-user.
+GOARCH=arm64 go test -count=1 -exec qemu-aarch64-static ./ipc/... ./board/... ./motion/... ./light/...
+GOARCH=arm GOARM=6 go test -count=1 -exec qemu-arm-static ./ipc/... ./board/... ./motion/... ./light/...
