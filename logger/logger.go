@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -82,6 +83,6 @@ func parseFlags(args []string) (Config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("logger: unexpected argument %q; see sensord logger -h", fs.Arg(0))
 	}
-	c.Log = slog.Default().With("role", "logger", "gen", c.Gen)
+	c.Log = slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "logger", "gen", c.Gen)
 	return c, nil
 }
