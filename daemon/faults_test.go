@@ -373,7 +373,11 @@ func TestFaultReaderStopped(t *testing.T) {
 	q, capacity := queued(t, a, "light-logger")
 	pad := make([]byte, 4096)
 	for ; q < capacity-64<<10; q += len(pad) {
-		if _, err := syscall.Write(w, pad); err != nil {
+		_, err := syscall.Write(w, pad)
+		if err == syscall.EAGAIN {
+			break // full already: the light role's frames took the rest
+		}
+		if err != nil {
 			t.Fatalf("padding the pipe at %d bytes: %v", q, err)
 		}
 	}
