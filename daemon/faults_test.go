@@ -367,31 +367,9 @@ func TestFaultReaderStopped(t *testing.T) {
 	a := daemontest.Start(t, bin, daemontest.Options{Config: "[light]\ninterval = \"1ms\"\n"})
 	waitData(t, a.Data, "light samples", 5*time.Second, func(r []record) bool { return maxSeq(r, "light", 1) > 10 })
 	logger, light := a.Child("logger"), a.Child("light")
-	w := openPipe(t, a, "light-logger")
 	syscall.Kill(logger.PID, syscall.SIGSTOP)
 	defer syscall.Kill(logger.PID, syscall.SIGCONT)
-	q, capacity := queued(t, a, "light-logger")
-	pad := make([]byte, 4096)
-	for ; q < capacity-64<<10; q += len(pad) {
-		_, err := syscall.Write(w, pad)
-		if err == syscall.EAGAIN {
-			break // full already: the light role's frames took the rest
-		}
-		if err != nil {
-			t.Fatalf("padding the pipe at %d bytes: %v", q, err)
-		}
-	}
-	// Full: light writes frames to its GUI pipe (wchar grows) while the
-	// logger pipe stays the same for 50 of them.
-	last, mark := -1, int64(0)
-	daemontest.Until(t, "light dropping frames on a full pipe", 15*time.Second, func() bool {
-		q, _ := queued(t, a, "light-logger")
-		wc := wchar(t, light.PID)
-		if q != last {
-			last, mark = q, wc
-		}
-		return wc-mark >= 50*frameLight
-	})
+	fillUntilDropping(t, a, light.PID, 50)
 	checkGens(t, a)
 	syscall.Kill(logger.PID, syscall.SIGCONT)
 	recs := waitData(t, a.Data, "gap and drop records", 10*time.Second, func(r []record) bool {
@@ -412,6 +390,67 @@ func TestFaultReaderStopped(t *testing.T) {
 		t.Errorf("verify does not report the one gap of %d samples:\n%s", g.Gap.Count, report)
 	}
 	t.Logf("gap %+v drop %+v\n%s", *g.Gap, *d.Drop, report)
+}
+
+// fillUntilDropping fills the light-logger pipe of a stopped logger and
+// waits until the light role (pid) has dropped at least n samples on
+// it. The first 1 MiB - 64 KiB are zero bytes written through /proc
+// (not a frame: the logger skips them), so that this takes a couple of
+// seconds rather than twenty at 1 ms a sample.
+func fillUntilDropping(t testing.TB, a *daemontest.Appliance, pid, n int) {
+	t.Helper()
+	w := openPipe(t, a, "light-logger")
+	q, capacity := queued(t, a, "light-logger")
+	pad := make([]byte, 4096)
+	for ; q < capacity-64<<10; q += len(pad) {
+		_, err := syscall.Write(w, pad)
+		if err == syscall.EAGAIN {
+			break // full already: the light role's frames took the rest
+		}
+		if err != nil {
+			t.Fatalf("padding the pipe at %d bytes: %v", q, err)
+		}
+	}
+	// Dropping: light writes n frames to its GUI pipe (wchar grows)
+	// while the logger pipe does not change.
+	last, mark := -1, int64(0)
+	daemontest.Until(t, "light dropping frames on a full pipe", 15*time.Second, func() bool {
+		q, _ := queued(t, a, "light-logger")
+		wc := wchar(t, pid)
+		if q != last {
+			last, mark = q, wc
+		}
+		return wc-mark >= int64(n)*frameLight
+	})
+}
+
+// TestFaultTailDropsOfKilledSensor: the light role drops samples on the
+// full pipe of a stopped logger and is killed before it can send its
+// drop report. Its next generation starts at seq 1, so no reader can
+// see the loss: the data holds no gap or drop record for it, and
+// `sensord data verify` passes.
+func TestFaultTailDropsOfKilledSensor(t *testing.T) {
+	t.Skip("BUG: samples a sensor drops just before it dies leave no gap or drop record " +
+		"(ipc/writer_linux.go keeps the count in the dead process); DESIGN 6 says a loss is never silent")
+	a := daemontest.Start(t, bin, daemontest.Options{Config: "[light]\ninterval = \"1ms\"\n"})
+	waitData(t, a.Data, "light samples", 5*time.Second, func(r []record) bool { return maxSeq(r, "light", 1) > 10 })
+	logger, light := a.Child("logger"), a.Child("light")
+	syscall.Kill(logger.PID, syscall.SIGSTOP)
+	defer syscall.Kill(logger.PID, syscall.SIGCONT)
+	fillUntilDropping(t, a, light.PID, 50)
+	syscall.Kill(light.PID, syscall.SIGKILL)
+	a.WaitRunning("light", 2)
+	syscall.Kill(logger.PID, syscall.SIGCONT)
+	recs := waitData(t, a.Data, "light gen 2 samples", 10*time.Second, func(r []record) bool {
+		return maxSeq(r, "light", 2) > 0
+	})
+	for _, r := range recs {
+		if r.Src == "light" && r.Gen == 1 && (r.Gap != nil || r.Drop != nil) {
+			return
+		}
+	}
+	t.Errorf("light gen 1 dropped >= 50 samples (last in the data: seq %d) and the data does not say so",
+		maxSeq(recs, "light", 1))
 }
 
 // wchar is the bytes process pid has written so far (/proc/PID/io).
