@@ -643,8 +643,6 @@ func TestFaultBadConfigNamesFileLineKey(t *testing.T) {
 // sits out the grace period, is killed, and the samples waiting in its
 // pipes are lost with the daemon.
 func TestFaultStoppedLoggerAtShutdown(t *testing.T) {
-	t.Skip("BUG: daemon/supervisor.go stop() sends SIGTERM but no SIGCONT: a SIGSTOPped logger is " +
-		"SIGKILLed after the grace period without draining its pipes; send SIGCONT after SIGTERM")
 	a := daemontest.Start(t, bin, daemontest.Options{Config: "[light]\ninterval = \"1ms\"\n"})
 	waitData(t, a.Data, "light samples", 5*time.Second, func(r []record) bool { return maxSeq(r, "light", 1) > 10 })
 	logger := a.Child("logger")

@@ -197,7 +197,10 @@ func (s *supervisor) stop(c *child) {
 	case stateBackoff:
 		c.state = stateStopped
 	case stateRunning:
+		// SIGCONT too, as runsv does: a stopped child cannot act on
+		// SIGTERM, and a stopped logger must still drain its pipes.
 		s.signal(c, syscall.SIGTERM)
+		s.signal(c, syscall.SIGCONT)
 		c.state, c.killAt = stateStopping, s.clock.Now().Add(s.cfg.Supervisor.Grace.D())
 	}
 }
