@@ -1,6 +1,7 @@
 package ipc
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -30,7 +31,8 @@ var (
 	// ErrInvalid means b does not start with a valid frame: skip at least
 	// one byte and look for the next start marker.
 	ErrInvalid = errors.New("ipc: invalid frame")
-	// ErrTooLarge is returned by AppendFrame for a payload over MaxPayload.
+	// ErrTooLarge is returned by AppendFrame for a payload over
+	// MaxPayload, and by Writer.WriteFrame for a frame over PipeBuf.
 	ErrTooLarge = errors.New("ipc: payload larger than MaxPayload")
 )
 
@@ -70,25 +72,21 @@ func AppendFrame(dst []byte, h Header, payload []byte) ([]byte, error) {
 
 // Parse decodes the frame at the start of b. It returns the frame and its
 // length in bytes, ErrShort if b is a valid but incomplete prefix, or
-// ErrInvalid if b does not start with a frame.
+// ErrInvalid if b does not start with a frame. Parse rejects a bad
+// marker, version, length or flags as soon as b holds those bytes, so a
+// reader never waits for the rest of a frame that cannot be valid.
+// Parse accepts any message type: Decode reports the ones it does not
+// know.
 func Parse(b []byte) (Frame, int, error) {
-	if len(b) >= 1 && b[0] != Magic0 || len(b) >= 2 && b[1] != Magic1 ||
-		len(b) >= 3 && b[2] != Version {
-		return Frame{}, 0, ErrInvalid
+	size, err := frameSize(b)
+	if err != nil {
+		return Frame{}, 0, err
 	}
-	if len(b) < HeaderSize {
-		return Frame{}, 0, ErrShort
-	}
-	n := int(binary.LittleEndian.Uint16(b[4:]))
-	if n > MaxPayload || binary.LittleEndian.Uint16(b[6:]) != 0 {
-		return Frame{}, 0, ErrInvalid
-	}
-	size := HeaderSize + n + TrailerLen
 	if len(b) < size {
 		return Frame{}, 0, ErrShort
 	}
-	want := binary.LittleEndian.Uint32(b[HeaderSize+n:])
-	if crc32.Checksum(b[:HeaderSize+n], castagnoli) != want {
+	end := size - TrailerLen
+	if crc32.Checksum(b[:end], castagnoli) != binary.LittleEndian.Uint32(b[end:]) {
 		return Frame{}, 0, ErrInvalid
 	}
 	f := Frame{
@@ -99,9 +97,25 @@ func Parse(b []byte) (Frame, int, error) {
 			Wall: int64(binary.LittleEndian.Uint64(b[24:])),
 			Gen:  binary.LittleEndian.Uint32(b[32:]),
 		},
-		Payload: b[HeaderSize : HeaderSize+n : HeaderSize+n],
+		Payload: b[HeaderSize:end:end],
 	}
 	return f, size, nil
+}
+
+// frameSize checks the fixed header fields that b holds and returns the
+// length of the whole frame: ErrInvalid at the first wrong byte,
+// ErrShort if b ends before the length and flags.
+func frameSize(b []byte) (int, error) {
+	switch {
+	case len(b) > 0 && b[0] != Magic0, len(b) > 1 && b[1] != Magic1,
+		len(b) > 2 && b[2] != Version,
+		len(b) > 5 && int(binary.LittleEndian.Uint16(b[4:])) > MaxPayload,
+		len(b) > 6 && b[6] != 0, len(b) > 7 && b[7] != 0: // flags
+		return 0, ErrInvalid
+	case len(b) < 8:
+		return 0, ErrShort
+	}
+	return Overhead + int(binary.LittleEndian.Uint16(b[4:])), nil
 }
 
 // nextMarker returns the index of the next possible start marker in b at
@@ -109,7 +123,12 @@ func Parse(b []byte) (Frame, int, error) {
 // end counts, since its Magic1 may be in the next read.
 func nextMarker(b []byte) int {
 	for i := 1; i < len(b); i++ {
-		if b[i] == Magic0 && (i+1 == len(b) || b[i+1] == Magic1) {
+		j := bytes.IndexByte(b[i:], Magic0)
+		if j < 0 {
+			break
+		}
+		i += j
+		if i+1 == len(b) || b[i+1] == Magic1 {
 			return i
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"time"
+	"unicode/utf8"
 )
 
 // Type names a message type: the fourth byte of every frame.
@@ -324,16 +325,23 @@ func boolByte(v bool) byte {
 	return 0
 }
 
-// appendString writes a uint16 length and the bytes, cut to maxString bytes so
-// that every message fits a frame.
+// appendString writes a uint16 length and the bytes, cut to maxString
+// bytes (at a rune boundary) so that every message fits a frame.
 func appendString(b []byte, s string) []byte {
 	if len(s) > maxString {
-		s = s[:maxString]
+		n := maxString
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n]
 	}
 	b = binary.LittleEndian.AppendUint16(b, uint16(len(s)))
 	return append(b, s...)
 }
 
+// maxString is the longest string in a payload, in bytes. Decoding
+// refuses longer ones, so a decoded message encodes back to the same
+// bytes.
 const maxString = 512
 
 func readString(p []byte) (string, int, error) {
@@ -341,7 +349,7 @@ func readString(p []byte) (string, int, error) {
 		return "", 0, ErrPayload
 	}
 	n := int(binary.LittleEndian.Uint16(p))
-	if len(p) < 2+n {
+	if n > maxString || len(p) < 2+n {
 		return "", 0, ErrPayload
 	}
 	return string(p[2 : 2+n]), 2 + n, nil

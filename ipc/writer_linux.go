@@ -2,11 +2,12 @@ package ipc
 
 import (
 	"errors"
+	"fmt"
 
 	"golang.org/x/sys/unix"
 )
 
-// ErrDropped is returned by Writer.Write when the pipe was full and the
+// ErrDropped is returned by Writer.WriteFrame when the pipe was full and the
 // frame was dropped.
 var ErrDropped = errors.New("ipc: pipe full, frame dropped")
 
@@ -36,10 +37,16 @@ func NewWriter(fd int) *Writer {
 // Fd returns the descriptor the Writer writes to.
 func (w *Writer) Fd() int { return w.fd }
 
-// WriteFrame writes one encoded frame (as made by AppendFrame). If the
-// pipe is full it drops the frame, counts it and returns ErrDropped. If
-// earlier frames were dropped, a DropReport goes first.
+// WriteFrame writes one encoded frame (as made by AppendFrame) with one
+// write(2); h is its header, for the drop accounting. If the pipe is
+// full it drops the frame, counts it and returns ErrDropped. If earlier
+// frames were dropped, a DropReport goes first, in a write of its own.
+// A frame over PipeBuf bytes is refused with ErrTooLarge, since the
+// kernel could split it.
 func (w *Writer) WriteFrame(frame []byte, h Header) error {
+	if len(frame) > PipeBuf {
+		return ErrTooLarge
+	}
 	if w.pending.Frames > 0 && !w.flushDrops(h) {
 		w.drop(h)
 		return ErrDropped
@@ -62,6 +69,10 @@ func (w *Writer) write(frame []byte) error {
 		}
 		if err != nil {
 			return err
+		}
+		if n != len(frame) {
+			// Not on a pipe: writes of at most PIPE_BUF bytes are atomic.
+			return fmt.Errorf("ipc: short write (%d of %d bytes) on descriptor %d; not a pipe?", n, len(frame), w.fd)
 		}
 		w.Stats.Frames++
 		w.Stats.Bytes += uint64(n)
