@@ -508,3 +508,21 @@ func TestBackgroundWithPidfile(t *testing.T) {
 		return os.IsNotExist(err)
 	})
 }
+
+func TestGenerationsNeverRepeatAcrossDaemonRestarts(t *testing.T) {
+	a := daemontest.Start(t, bin, daemontest.Options{})
+	c := a.Child("light")
+	syscall.Kill(c.PID, syscall.SIGKILL)
+	a.WaitRunning("light", 2)
+	a.Signal(syscall.SIGKILL) // even a crash of the daemon itself
+	a.Wait(10 * time.Second)
+	b := daemontest.Start(t, bin, daemontest.Options{Data: a.Data})
+	for _, c := range []string{"gui", "motion", "light", "logger"} {
+		if g := b.Child(c).Gen; g <= 2 {
+			t.Errorf("%s starts at gen %d after a daemon restart: (src, gen, seq) would repeat", c, g)
+		}
+		if r := b.Child(c).Restarts; r != 0 {
+			t.Errorf("%s: restarts %d in a new daemon, want 0", c, r)
+		}
+	}
+}

@@ -68,7 +68,11 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 		return err
 	}
 	defer unix.Close(null)
-	s := newSupervisor(cfg, env, clockwork.NewRealClock(), log)
+	gens, err := loadGenerations(filepath.Join(cfg.Logger.Dir, "generations"))
+	if err != nil {
+		return err
+	}
+	s := newSupervisor(cfg, env, gens, clockwork.NewRealClock(), log)
 	s.pipes, s.term, s.null, s.core = pipes, term, null, core
 	if logFD >= 0 {
 		s.errFD = logFD

@@ -27,7 +27,7 @@ type child struct {
 	pid      int
 	gen      uint32 // generation of the current or last process
 	restarts int    // starts after the first
-	started  time.Time
+	started  time.Time // zero until the first start
 	// startedMono is CLOCK_MONOTONIC when exec succeeded, for measuring
 	// restart latency from outside the daemon.
 	startedMono int64
@@ -67,17 +67,18 @@ type supervisor struct {
 	log      *slog.Logger
 	started  time.Time
 	core     string // RLIMIT_CORE as obtained, for status
+	gens     *generations
 	stopping int    // -1 running; else index into stopOrder being stopped
 	killed   bool   // a second stop request: SIGKILL everything now
 	ready    bool   // every child has been started once
 }
 
-func newSupervisor(cfg config.Config, env runEnv, clock clockwork.Clock, log *slog.Logger) *supervisor {
-	s := &supervisor{cfg: cfg, env: env, clock: clock, log: log, started: clock.Now(),
+func newSupervisor(cfg config.Config, env runEnv, gens *generations, clock clockwork.Clock, log *slog.Logger) *supervisor {
+	s := &supervisor{cfg: cfg, env: env, gens: gens, clock: clock, log: log, started: clock.Now(),
 		children: make(map[string]*child), stopping: -1, null: -1, errFD: 2}
 	for _, name := range childNames {
 		s.children[name] = &child{name: name, state: stateStopped, wanted: true,
-			set: roleSettings(name, cfg, env)}
+			gen: gens.start(name), set: roleSettings(name, cfg, env)}
 	}
 	return s
 }
@@ -110,6 +111,10 @@ func (s *supervisor) spec(c *child, gen uint32) spawnSpec {
 // backoff, so a missing program never stops the daemon.
 func (s *supervisor) start(c *child) {
 	gen := c.gen + 1
+	if err := s.gens.reserve(c.name, gen); err != nil {
+		// Generations stay unique within this run; warn and go on.
+		s.log.Warn("cannot record generations; after a daemon restart they may repeat", "err", err)
+	}
 	pid, err := spawn(s.spec(c, gen))
 	now := s.clock.Now()
 	if err != nil {
@@ -119,7 +124,7 @@ func (s *supervisor) start(c *child) {
 		s.log.Error("child not started", "child", c.name, "err", err, "retry_in", delay)
 		return
 	}
-	if c.gen > 0 {
+	if !c.started.IsZero() {
 		c.restarts++
 	}
 	c.gen, c.pid, c.state, c.started = gen, pid, stateRunning, now
