@@ -1,0 +1,60 @@
+// Package daemon is sensord's parent process (`sensord run`) and the
+// commands that talk to it (`status`, `restart`, `config`, `version`).
+//
+// # What it owns
+//
+// The six pipes (pipes_linux.go), created with pipe2(O_NONBLOCK|
+// O_CLOEXEC) and raised to 1 MiB with F_SETPIPE_SZ; the daemon holds both
+// ends of each for its whole life, so a child's death never closes one.
+// The four children and their bookkeeping (supervisor.go), changed only
+// by the loop goroutine (loop.go), the daemon's single wait point: it
+// wakes on SIGCHLD, every supervisor.poll, at the next backoff or kill
+// deadline, on a signal and on a control request. Signal handlers only
+// send on channels. The GUI's terminal (terminal_linux.go), the control
+// socket (control.go) and the notify socket (notify.go).
+//
+// # Contract with the children
+//
+// Children are started with syscall.ForkExec and raw descriptors, never
+// os/exec ExtraFiles nor (*os.File).Fd(), which put a shared pipe into
+// blocking mode for every process. A child gets fd 0-2 and its pipe
+// ends from fd 3 in the order of roleEnds (roles.go), named in argv:
+//
+//	sensord motion --gen 3 --rx 3 --tx-gui 4 --tx-logger 5 --board sim ...
+//
+// and nothing else: every descriptor of the daemon, including any its
+// own parent leaked to it, is close-on-exec. Each child runs in its own
+// process group (the GUI on a console in its own session, with the
+// console as controlling terminal; on the daemon's terminal as the
+// foreground group), with Pdeathsig (SIGTERM for the GUI, so it can
+// restore the screen; SIGKILL for the others), RLIMIT_CORE unlimited,
+// and, when the daemon runs as root, as supervisor.user with only the
+// groups its role needs. The working directory is <logger.dir>/cores, so
+// that a plain core_pattern puts core files there. Go children get
+// GOTRACEBACK=crash (a crash dumps core) and GODEBUG
+// containermaxprocs=0 (no cgroup files held open).
+//
+// A child's generation (--gen) counts its starts and never repeats, even
+// across daemon restarts: blocks of generations are reserved in
+// <logger.dir>/generations, so (src, gen, seq) names a sample for good.
+//
+// # Restarts and stopping
+//
+// A dead child is reaped with wait4(pid, WNOHANG) (never os.Process.Wait),
+// logged in one line (child, pid, gen, ran, exit_code or signal,
+// core_dumped, max_rss_kib, restart_in) and started again at once. A
+// child dying within 1 s of its start again and again waits 50 ms,
+// 100 ms, ... up to 5 s; 10 s of running forgets its failures. A program
+// that cannot be exec'd is retried the same way. SIGTERM/SIGINT stop the
+// sensors, then the logger (which drains its pipes), then the GUI: each
+// gets SIGTERM followed by SIGCONT (a stopped child must still act on
+// it), and SIGKILL to its process group after supervisor.grace. A second
+// SIGTERM kills at once. SIGHUP re-reads the configuration and restarts
+// the children whose argv changed; a bad file keeps the old settings.
+//
+// # Exit codes
+//
+// `sensord run` exits 0 after an orderly stop, 1 when it cannot start
+// (bad flag, bad configuration, another daemon on the same socket) with
+// a message that says what to do.
+package daemon
