@@ -25,8 +25,8 @@ type child struct {
 	set      settings
 	state    string
 	pid      int
-	gen      uint32 // generation of the current or last process
-	restarts int    // starts after the first
+	gen      uint32    // generation of the current or last process
+	restarts int       // starts after the first
 	started  time.Time // zero until the first start
 	// startedMono is CLOCK_MONOTONIC when exec succeeded, for measuring
 	// restart latency from outside the daemon.
@@ -68,9 +68,9 @@ type supervisor struct {
 	started  time.Time
 	core     string // RLIMIT_CORE as obtained, for status
 	gens     *generations
-	stopping int    // -1 running; else index into stopOrder being stopped
-	killed   bool   // a second stop request: SIGKILL everything now
-	ready    bool   // every child has been started once
+	stopping int  // -1 running; else index into stopOrder being stopped
+	killed   bool // a second stop request: SIGKILL everything now
+	ready    bool // every child has been started once
 }
 
 func newSupervisor(cfg config.Config, env runEnv, gens *generations, clock clockwork.Clock, log *slog.Logger) *supervisor {
