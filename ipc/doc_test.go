@@ -71,7 +71,7 @@ func TestDocExample(t *testing.T) {
 	}
 	for _, doc := range []struct{ path, want string }{
 		{"doc.go", comment.String()},
-		{filepath.Join("..", "docs", "readme-protocol.md"), text},
+		{filepath.Join("..", "README.md"), text},
 	} {
 		b, err := os.ReadFile(doc.path)
 		if err != nil {
@@ -90,14 +90,14 @@ func TestDocC(t *testing.T) {
 	if err != nil {
 		t.Skip("no C compiler")
 	}
-	md, err := os.ReadFile(filepath.Join("..", "docs", "readme-protocol.md"))
+	md, err := os.ReadFile(filepath.Join("..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, code, ok := strings.Cut(string(md), "```c\n")
 	code, _, ok2 := strings.Cut(code, "```")
 	if !ok || !ok2 {
-		t.Fatal("no ```c block in docs/readme-protocol.md")
+		t.Fatal("no ```c block in README.md")
 	}
 	h := exampleHeader
 	main := fmt.Sprintf(`
