@@ -1,0 +1,45 @@
+package ipc
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"time"
+)
+
+// ReadCommands decodes the commands on rx, a sensor's command pipe, and
+// hands them to out until rx fails or ctx ends. Frames that are not
+// commands are logged and skipped.
+func ReadCommands(ctx context.Context, rx io.Reader, out chan<- Command, log *slog.Logger) {
+	rd := NewReader(rx)
+	for {
+		f, err := rd.Next()
+		if err != nil {
+			if ctx.Err() == nil && !errors.Is(err, io.EOF) {
+				log.Error("command pipe failed; commands are ignored from now on", "err", err)
+			}
+			return
+		}
+		var c Command
+		if f.Type != TypeCommand || c.UnmarshalPayload(f.Payload) != nil {
+			log.Warn("ignored a frame on the command pipe", "type", f.Type, "len", len(f.Payload))
+			continue
+		}
+		select {
+		case out <- c:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// StopReader unblocks a goroutine reading rx and waits for done: a pipe
+// opened with OpenReader is in the runtime poller, so a deadline in the
+// past ends its Read.
+func StopReader(rx io.Reader, done <-chan struct{}) {
+	d, ok := rx.(interface{ SetReadDeadline(time.Time) error })
+	if ok && d.SetReadDeadline(time.Unix(1, 0)) == nil {
+		<-done
+	}
+}
