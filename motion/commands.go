@@ -2,7 +2,6 @@ package motion
 
 import (
 	"runtime/debug"
-
 )
 
 // version is the program's version for info replies.
