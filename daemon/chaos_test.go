@@ -201,6 +201,9 @@ type chaos struct {
 	sent     map[string]map[syscall.Signal]int // child -> signal -> count
 	stopped  map[int]time.Time                 // pid -> when to SIGCONT
 	skipped  int                               // no running child to hit
+	raced    int                               // the child died before the signal
+	looks    int                               // status samples taken
+	up       map[string]int                    // samples in which a child ran
 	start    soakSample
 	maxFDs   int
 	maxRSS   int
@@ -230,7 +233,7 @@ func (c *chaos) hit() {
 	ch := running[c.rng.IntN(len(running))]
 	sig := chaosSignals[c.rng.IntN(len(chaosSignals))]
 	if syscall.Kill(ch.PID, sig) != nil {
-		c.skipped++ // died meanwhile
+		c.raced++
 		return
 	}
 	c.sent[ch.Name][sig]++
@@ -263,6 +266,14 @@ func (c *chaos) watch() {
 		}
 	}
 	c.prevZ = s.zombie
+	if st, err := c.a.status(); err == nil {
+		c.looks++
+		for _, ch := range st.Children {
+			if ch.State == "running" {
+				c.up[ch.Name]++
+			}
+		}
+	}
 }
 
 func (c *chaos) run(d time.Duration, rate float64) {
@@ -301,7 +312,7 @@ func TestChaos(t *testing.T) {
 	t.Logf("soak %s at %.1f signals/s, SENSORD_SOAK_SEED=%d", set.dur, set.rate, set.seed)
 	a := startSoakApp(t)
 	c := &chaos{t: t, a: a, rng: rand.New(rand.NewPCG(set.seed, 0)), stopped: map[int]time.Time{},
-		sent: map[string]map[syscall.Signal]int{}}
+		sent: map[string]map[syscall.Signal]int{}, up: map[string]int{}}
 	for _, n := range []string{"gui", "motion", "light", "logger"} {
 		c.sent[n] = map[syscall.Signal]int{}
 	}
@@ -434,12 +445,15 @@ func (r *soakResult) checkData(t *testing.T, data string) {
 func (r *soakResult) table() string {
 	var b strings.Builder
 	c := r.c
-	fmt.Fprintf(&b, "\nchaos soak: %s, %d signals skipped (no running child)\n", r.elapsed.Round(time.Second), c.skipped)
-	fmt.Fprintf(&b, "%-7s %6s %6s %6s %6s %6s %6s %6s %4s\n", "child", "KILL", "SEGV", "ABRT", "TERM", "STOP", "died", "restarts", "gen")
+	fmt.Fprintf(&b, "\nchaos soak: %s; signals not sent: %d with no child running (all in backoff or stopped), "+
+		"%d to a child that had just died\n", r.elapsed.Round(time.Second), c.skipped, c.raced)
+	fmt.Fprintf(&b, "%-7s %6s %6s %6s %6s %6s %6s %8s %4s %8s\n", "child", "KILL", "SEGV", "ABRT", "TERM", "STOP",
+		"died", "restarts", "gen", "running")
 	for _, ch := range r.final.Children {
 		s := c.sent[ch.Name]
-		fmt.Fprintf(&b, "%-7s %6d %6d %6d %6d %6d %6d %8d %4d\n", ch.Name, s[syscall.SIGKILL], s[syscall.SIGSEGV],
-			s[syscall.SIGABRT], s[syscall.SIGTERM], s[syscall.SIGSTOP], r.died[ch.Name], ch.Restarts, ch.Gen)
+		fmt.Fprintf(&b, "%-7s %6d %6d %6d %6d %6d %6d %8d %4d %7.0f%%\n", ch.Name, s[syscall.SIGKILL], s[syscall.SIGSEGV],
+			s[syscall.SIGABRT], s[syscall.SIGTERM], s[syscall.SIGSTOP], r.died[ch.Name], ch.Restarts, ch.Gen,
+			100*float64(c.up[ch.Name])/float64(max(c.looks, 1)))
 	}
 	fmt.Fprintf(&b, "daemon descriptors: start %d, max %d, end %d\n", c.start.fds, c.maxFDs, r.endFDs)
 	fmt.Fprintf(&b, "daemon RSS KiB:     start %d, max %d, end %d\n", c.start.rssKiB, c.maxRSS, r.endRSS)
