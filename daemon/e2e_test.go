@@ -321,10 +321,26 @@ func TestStopOrderAndNothingLeft(t *testing.T) {
 	}
 }
 
+// stubbornScript is a child that ignores SIGTERM, and a function that
+// waits until it has set up the trap, so SIGTERM cannot come first.
+func stubbornScript(t *testing.T) (string, func()) {
+	dir := daemontest.OpenDir(t)
+	os.Chmod(dir, 0o777)
+	mark := filepath.Join(dir, "trapped")
+	p := script(t, `trap "" TERM; touch `+mark+`; while :; do sleep 0.05; done`)
+	return p, func() {
+		daemontest.Until(t, "the child ignores SIGTERM", 10*time.Second, func() bool {
+			_, err := os.Stat(mark)
+			return err == nil
+		})
+	}
+}
+
 func TestSecondSIGTERMKillsAtOnce(t *testing.T) {
-	stubborn := script(t, `trap "" TERM; while :; do sleep 0.05; done`)
+	stubborn, trapped := stubbornScript(t)
 	a := daemontest.Start(t, bin, daemontest.Options{
 		Config: "[supervisor]\ngrace = \"1m\"\n[motion]\nexec = \"" + stubborn + "\"\n"})
+	trapped()
 	a.Signal(syscall.SIGTERM)
 	a.WaitFor("stopping", 5*time.Second, func(st daemon.Status) bool { return st.State == "stopping" })
 	a.Signal(syscall.SIGTERM)
@@ -334,9 +350,10 @@ func TestSecondSIGTERMKillsAtOnce(t *testing.T) {
 }
 
 func TestGracePeriodEndsInSIGKILL(t *testing.T) {
-	stubborn := script(t, `trap "" TERM; while :; do sleep 0.05; done`)
+	stubborn, trapped := stubbornScript(t)
 	a := daemontest.Start(t, bin, daemontest.Options{
 		Config: "[supervisor]\ngrace = \"200ms\"\n[light]\nexec = \"" + stubborn + "\"\n"})
+	trapped()
 	if code := a.Stop(); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
