@@ -7,7 +7,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 )
 
-const procFormat = "%-8s%-8s%-9s%-4s%-8s%-9s"
+const procFormat = "%-8s%-8s%-9s%-6s%-8s%-9s"
 
 // processes is the table of the daemon and its children, from the last
 // status poll.
@@ -55,7 +55,7 @@ func (c canvas) daemonRow(m *Model, x, y, w int) {
 		state = "running"
 	}
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", state), stateStyle(state))
-	n += c.put(x+n, y, w-n, fmt.Sprintf("%-4s%-8s%-9s", "", up, ""), stPlain)
+	n += c.put(x+n, y, w-n, fmt.Sprintf("%-6s%-8s%-9s", "", up, ""), stPlain)
 	c.fit(x+n, y, w-n, c.join("core limit "+s.CoreLimit, "board "+s.Board), stDim)
 }
 
@@ -66,7 +66,7 @@ func (c canvas) childRow(m *Model, ch ChildStatus, x, y, w int) {
 	}
 	n := c.put(x, y, w, fmt.Sprintf("%-8s%-8d", ch.Name, ch.PID), stPlain)
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", ch.State), stateStyle(ch.State))
-	n += c.put(x+n, y, w-n, fmt.Sprintf("%-4d%-8s%-9d", ch.Gen, up, ch.Restarts), stPlain)
+	n += c.put(x+n, y, w-n, fmt.Sprintf("%-6d%-8s%-9d", ch.Gen, up, ch.Restarts), stPlain)
 	why := exitReason(ch.LastExit)
 	if e := ch.LastExit; e != nil {
 		if at := parseTime(e.At); !at.IsZero() {
