@@ -20,7 +20,17 @@ import (
 // after an orderly stop.
 func run(ctx context.Context, cfg config.Config, o options) error {
 	closeInherited()
-	logW, logFD, err := openLog(o.logFile)
+	logPath := o.logFile
+	if logPath == "" && cfg.GUI.TTY == "" && sameTerminal(0, 2) {
+		// The dashboard will own this terminal: logs go to a file.
+		logPath = filepath.Join(cfg.Supervisor.RuntimeDir, "sensord.log")
+		if err := makeDir(cfg.Supervisor.RuntimeDir, runtimeDirMode(), -1, -1); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "sensord: dashboard on this terminal; logs in %s\n", logPath)
+		defer fmt.Fprintf(os.Stderr, "sensord: stopped; logs in %s\n", logPath)
+	}
+	logW, logFD, err := openLog(logPath)
 	if err != nil {
 		return err
 	}
@@ -48,16 +58,6 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 		log.Info("dashboard off", "reason", why)
 	}
 	env.guiMode = term.mode.String()
-	if logFD < 0 && term.sharesStderr() {
-		// The dashboard owns this terminal: logs go to a file.
-		path := filepath.Join(cfg.Supervisor.RuntimeDir, "sensord.log")
-		if logW, logFD, err = openLog(path); err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "sensord: dashboard on this terminal; logs in %s\n", path)
-		defer fmt.Fprintf(os.Stderr, "sensord: stopped; logs in %s\n", path)
-		log = newLogger(logW)
-	}
 	ctl, err := listenControl(env.socket, uid, cfg.Supervisor.Group, log)
 	if err != nil {
 		return err
@@ -121,11 +121,7 @@ func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, int, error) {
 	if err != nil {
 		return env, 0, 0, err
 	}
-	rtMode := os.FileMode(0o700)
-	if os.Geteuid() == 0 {
-		rtMode = 0o755
-	}
-	if err := makeDir(cfg.Supervisor.RuntimeDir, rtMode, -1, -1); err != nil {
+	if err := makeDir(cfg.Supervisor.RuntimeDir, runtimeDirMode(), -1, -1); err != nil {
 		return env, 0, 0, err
 	}
 	for _, d := range []string{cfg.Logger.Dir, env.coreDir} {
@@ -174,4 +170,13 @@ func (s *supervisor) reload(o options) {
 		}
 	}
 	s.log.Info("configuration reloaded", "restarted", changed)
+}
+
+// runtimeDirMode lets the children (another user, when root) reach the
+// control socket in the runtime directory; otherwise it is private.
+func runtimeDirMode() os.FileMode {
+	if os.Geteuid() == 0 {
+		return 0o755
+	}
+	return 0o700
 }

@@ -87,9 +87,16 @@ func newSupervisor(cfg config.Config, env runEnv, gens *generations, clock clock
 func (s *supervisor) spec(c *child, gen uint32) spawnSpec {
 	a := argv(c.name, gen, c.set, s.env.self)
 	path := a[0]
-	if len(s.env.wrapper) > 0 {
+	switch {
+	case len(s.env.wrapper) > 0:
 		a = append(append([]string{}, s.env.wrapper...), a...)
 		path = a[0]
+	case c.set.exec == "":
+		// The daemon's own binary through /proc/self/exe: the very file
+		// the daemon runs, even after an upgrade replaced it on disk, and
+		// reachable by a child whose user cannot search the folders
+		// above it (go run builds in a private temporary folder).
+		path = "/proc/self/exe"
 	}
 	sp := spawnSpec{path: path, argv: a, env: s.env.env, dir: s.env.coreDir,
 		stdio: stdio{in: s.null, out: s.null, err: s.errFD},
@@ -118,6 +125,9 @@ func (s *supervisor) start(c *child) {
 	pid, err := spawn(s.spec(c, gen))
 	now := s.clock.Now()
 	if err != nil {
+		if c.name == "gui" {
+			s.term.restore() // the failed child may have taken the terminal
+		}
 		c.fails++
 		delay := max(restartDelay(c.fails), backoffFirst)
 		c.state, c.next, c.pid = stateBackoff, now.Add(delay), 0

@@ -115,15 +115,15 @@ func (t *terminal) close() {
 	t.fd = -1
 }
 
-// sharesStderr reports whether stderr is the terminal the GUI draws
-// on, in which case logs must go elsewhere.
-func (t *terminal) sharesStderr() bool {
-	if t.mode != ttyTerminal || !isTerminal(2) {
+// sameTerminal reports whether descriptors a and b are both the same
+// terminal, such as stdin and stderr of a shell.
+func sameTerminal(a, b int) bool {
+	if !isTerminal(a) || !isTerminal(b) {
 		return false
 	}
-	var a, b unix.Stat_t
-	if unix.Fstat(2, &a) != nil || unix.Fstat(t.fd, &b) != nil {
+	var sa, sb unix.Stat_t
+	if unix.Fstat(a, &sa) != nil || unix.Fstat(b, &sb) != nil {
 		return false
 	}
-	return a.Rdev == b.Rdev
+	return sa.Rdev == sb.Rdev
 }
