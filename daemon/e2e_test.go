@@ -543,3 +543,18 @@ func TestGenerationsNeverRepeatAcrossDaemonRestarts(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryInPrivateFolder is `go run . run --sim` as root: the binary
+// sits in a folder only root may enter, and the children, running as
+// another user, still start.
+func TestBinaryInPrivateFolder(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("children change user only when the daemon runs as root")
+	}
+	private := filepath.Join(t.TempDir(), "sensord") // 0700 folders
+	copyFile(t, bin, private)
+	a := daemontest.Start(t, private, daemontest.Options{})
+	if code := a.Stop(); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
