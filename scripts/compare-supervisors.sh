@@ -231,7 +231,7 @@ for s in "${SUPS[@]}"; do stop_sup "$s"; done
 echo "## Supervisors compared ($(date -u +%Y-%m-%dT%H:%MZ))"
 echo
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r)."
-echo "Versions: $(dpkg-query -W -f '${Package} ${Version}, ' runit daemontools s6 supervisor 2>/dev/null)sensord $("$sensord_bin" version 2>/dev/null | head -1)."
+echo "Versions: $(dpkg-query -W -f '${Package} ${Version}, ' runit daemontools s6 supervisor 2>/dev/null)$("$sensord_bin" version 2>/dev/null | head -1)."
 echo "Kills per supervisor: $kills; idle window ${idle_secs} s; crash loop ${crash_wait}."
 echo
 "$T/bin/supbench" table "$results"
