@@ -9,7 +9,7 @@
 #
 #   --kills N       SIGKILLs per supervisor for the restart latency (default 200;
 #                   a kill every ~1.7 s per supervisor, all five interleaved:
-#                   200 kills take about 7 minutes)
+#                   200 kills take about 9 minutes)
 #   --quick         smoke run: 20 kills, 3 s idle window, 8 s crash loop (~1 min)
 #   --no-install    skip apt-get; use whatever supervisors are installed
 #   --sensord PATH  use this sensord binary instead of building the repository
