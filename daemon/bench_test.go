@@ -11,7 +11,7 @@ package daemon_test
 // figures with b.ReportMetric; ns/op is meaningless here. Counts can be
 // changed with SENSORD_BENCH_KILLS (restart latency, default 200) and
 // SENSORD_BENCH_RECOVERY_KILLS (recovery, default 100). Results are in
-// docs/bench-supervisor.md.
+// BENCHMARKS.md.
 
 import (
 	"bufio"
