@@ -558,3 +558,4 @@ func TestBinaryInPrivateFolder(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 }
+

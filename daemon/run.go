@@ -158,6 +158,16 @@ func (s *supervisor) reload(o options) {
 		cfg.Supervisor.RuntimeDir, cfg.Board.Kind = s.cfg.Supervisor.RuntimeDir, s.cfg.Board.Kind
 		cfg.Supervisor.User, cfg.GUI.TTY = s.cfg.Supervisor.User, s.cfg.GUI.TTY
 	}
+	if cfg.Logger.Dir != s.cfg.Logger.Dir {
+		uid, gid := -1, -1
+		if c := s.env.cred["logger"]; c != nil {
+			uid, gid = int(c.Uid), int(c.Gid)
+		}
+		if err := makeDir(cfg.Logger.Dir, 0o750, uid, gid); err != nil {
+			s.log.Error("reload failed; keeping the running configuration", "err", err)
+			return
+		}
+	}
 	s.cfg = cfg
 	changed := 0
 	for _, name := range childNames {
