@@ -558,4 +558,3 @@ func TestBinaryInPrivateFolder(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 }
-
