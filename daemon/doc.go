@@ -16,7 +16,7 @@
 // # Contract with the children
 //
 // Children are started with syscall.ForkExec and raw descriptors, never
-// os/exec ExtraFiles nor (*os.File).Fd(), which put a shared pipe into
+// the extra files of os/exec nor the Fd method of an *os.File, which put a shared pipe into
 // blocking mode for every process. A child gets fd 0-2 and its pipe
 // ends from fd 3 in the order of roleEnds (roles.go), named in argv:
 //
