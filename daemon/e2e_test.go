@@ -426,7 +426,7 @@ func TestReloadRestartsOnlyChanged(t *testing.T) {
 	os.WriteFile(a.Config, []byte("[light]\ninterval = \"500ms\"\n"), 0o644)
 	a.Signal(syscall.SIGHUP)
 	a.WaitRunning("light", 2)
-	a.WaitLog(`msg="configuration reloaded" restarted=1`, 5*time.Second)
+	a.WaitLog(`msg="configuration reloaded" changed=light.interval restarted=1`, 5*time.Second)
 	for _, name := range []string{"gui", "motion", "logger"} {
 		if c := a.Child(name); c.Gen != 1 {
 			t.Errorf("%s restarted by a reload that did not change it (gen %d)", name, c.Gen)

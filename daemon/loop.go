@@ -203,9 +203,3 @@ func installSignals(withSIGCHLD bool) (sigchld, sigs chan os.Signal) {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	return sigchld, sigs
 }
-
-func monoNow() int64 {
-	var ts unix.Timespec
-	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return ts.Nano()
-}

@@ -35,23 +35,10 @@ var roleEnds = map[string][]end{
 }
 
 // settings is what a role is started with besides its descriptors:
-// the program and the role's own flags. Two equal settings mean a
-// config reload need not restart the child.
+// the program and the role's own flags.
 type settings struct {
 	exec  string   // program to exec; "" is the daemon's own executable
 	flags []string // role flags after the descriptor flags
-}
-
-func (s settings) equal(o settings) bool {
-	if s.exec != o.exec || len(s.flags) != len(o.flags) {
-		return false
-	}
-	for i := range s.flags {
-		if s.flags[i] != o.flags[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // roleSettings derives a role's settings from the configuration. board

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/jonboulle/clockwork"
 	"golang.org/x/sys/unix"
@@ -168,18 +169,25 @@ func (s *supervisor) reload(o options) {
 			return
 		}
 	}
-	s.cfg = cfg
+	wrapper, err := resolveWrapper(cfg.Supervisor.ExecWrapper)
+	if err != nil {
+		s.log.Error("reload failed; keeping the running configuration", "err", err)
+		return
+	}
+	old := s.cfg
+	s.cfg, s.env.wrapper = cfg, wrapper
 	changed := 0
 	for _, name := range childNames {
-		c := s.children[name]
-		if set := roleSettings(name, cfg, s.env); !set.equal(c.set) {
-			c.set = set
-			changed++
-			s.log.Info("settings changed; restarting", "child", name)
-			s.restart(c)
+		if !config.Diff(old, cfg, name) {
+			continue
 		}
+		c := s.children[name]
+		c.set = roleSettings(name, cfg, s.env)
+		changed++
+		s.log.Info("settings changed; restarting", "child", name)
+		s.restart(c)
 	}
-	s.log.Info("configuration reloaded", "restarted", changed)
+	s.log.Info("configuration reloaded", "changed", strings.Join(config.Changed(old, cfg), ","), "restarted", changed)
 }
 
 // runtimeDirMode lets the children (another user, when root) reach the

@@ -8,6 +8,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"sensord/daemon/config"
+	"sensord/ipc"
 )
 
 // Child states, as in status JSON.
@@ -103,7 +104,11 @@ func (s *supervisor) spec(c *child, gen uint32) spawnSpec {
 		cred:  s.env.cred[c.name], deathSig: syscall.SIGKILL}
 	for _, e := range roleEnds[c.name] {
 		p := s.pipes[e.pipe]
-		sp.ends = append(sp.ends, map[bool]int{false: p.r, true: p.w}[e.write])
+		fd := p.r
+		if e.write {
+			fd = p.w
+		}
+		sp.ends = append(sp.ends, fd)
 	}
 	if c.name == "gui" {
 		sp.deathSig = syscall.SIGTERM
@@ -138,7 +143,7 @@ func (s *supervisor) start(c *child) {
 		c.restarts++
 	}
 	c.gen, c.pid, c.state, c.started = gen, pid, stateRunning, now
-	c.startedMono = monoNow()
+	c.startedMono, _ = ipc.Now()
 	s.log.Info("child started", "child", c.name, "pid", pid, "gen", gen)
 }
 
