@@ -50,7 +50,8 @@
 // gets SIGTERM followed by SIGCONT (a stopped child must still act on
 // it), and SIGKILL to its process group after supervisor.grace. A second
 // SIGTERM kills at once. SIGHUP re-reads the configuration and restarts
-// the children whose argv changed; a bad file keeps the old settings.
+// the children whose keys changed (config.Diff); a bad file keeps the
+// old settings.
 //
 // # Exit codes
 //
