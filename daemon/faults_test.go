@@ -284,11 +284,13 @@ func TestFaultPIRStuck(t *testing.T) {
 // The light role retries each transfer 4 times, so most errors cost
 // nothing; now and then 4 fail in a row (about 1.5% of transfers) and
 // the sensor is reported offline with the bus error, retried after 1 s
-// and back. Samples keep coming and nothing restarts.
+// and back (setting the chip up is 3 transfers, so about 4 % of
+// retries fail and the backoff doubles: 1 s, 2 s, 4 s, ...). Samples
+// keep coming and nothing restarts.
 func TestFaultI2CErrors(t *testing.T) {
 	a := daemontest.Start(t, bin, daemontest.Options{
 		Config: "[board]\nsim_faults = \"i2c-errors=0.35\"\n[light]\ninterval = \"10ms\"\n"})
-	recs := waitData(t, a.Data, "light offline for bus errors, ok again, 20 samples after", 10*time.Second,
+	recs := waitData(t, a.Data, "light offline for bus errors, ok again, 20 samples after", 30*time.Second,
 		func(r []record) bool {
 			i := statusAt(r, "light", "offline")
 			j := statusAfter(r, i, "light", "ok")

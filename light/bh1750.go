@@ -53,18 +53,33 @@ const MaxConversion = 180 * time.Millisecond
 // Start and the first Read (on its own clock), so one goroutine can
 // sample, take commands and stop promptly.
 type BH1750 struct {
+	// Tries is how many times each transfer is tried before its error
+	// is returned (1 if less). Every instruction the driver sends is
+	// idempotent, so a transfer that failed can simply be sent again.
+	Tries int
+
 	dev  i2c.Dev
 	mode Mode
 	mt   byte
 }
 
-// NewBH1750 returns a driver for the chip at addr. It does no I/O.
+// NewBH1750 returns a driver for the chip at addr that tries each
+// transfer once. It does no I/O.
 func NewBH1750(bus i2c.Bus, addr uint16) *BH1750 {
-	return &BH1750{dev: i2c.Dev{Bus: bus, Addr: addr}, mode: ContinuousH, mt: MTDefault}
+	return &BH1750{Tries: 1, dev: i2c.Dev{Bus: bus, Addr: addr}, mode: ContinuousH, mt: MTDefault}
+}
+
+// tx is one transfer, tried up to Tries times.
+func (d *BH1750) tx(w, r []byte) error {
+	err := d.dev.Tx(w, r)
+	for i := 1; err != nil && i < d.Tries; i++ {
+		err = d.dev.Tx(w, r)
+	}
+	return err
 }
 
 func (d *BH1750) write(op byte) error {
-	if err := d.dev.Tx([]byte{op}, nil); err != nil {
+	if err := d.tx([]byte{op}, nil); err != nil {
 		return fmt.Errorf("light: BH1750 at %#02x, instruction %#02x: %w", d.dev.Addr, op, err)
 	}
 	return nil
@@ -125,7 +140,7 @@ func (d *BH1750) ConversionTime() time.Duration {
 // per square metre).
 func (d *BH1750) Read() (physic.LuminousFlux, error) {
 	var b [2]byte
-	if err := d.dev.Tx(nil, b[:]); err != nil {
+	if err := d.tx(nil, b[:]); err != nil {
 		return 0, fmt.Errorf("light: BH1750 at %#02x, read: %w", d.dev.Addr, err)
 	}
 	return d.lux(uint16(b[0])<<8 | uint16(b[1])), nil

@@ -1,10 +1,14 @@
 package light
 
 import (
+	"errors"
 	"math"
+	"reflect"
+	"strings"
 	"testing"
 
 	"periph.io/x/conn/v3/i2c/i2ctest"
+	"periph.io/x/conn/v3/physic"
 )
 
 // Transcripts checked against the BH1750FVI datasheet: power down 0x00,
@@ -95,5 +99,53 @@ func TestBH1750ConversionTime(t *testing.T) {
 	_ = d.SetMeasurementTime(138)
 	if got := d.ConversionTime(); got != 2*MaxConversion {
 		t.Errorf("H at MTreg 138: %s; want %s", got, 2*MaxConversion)
+	}
+}
+
+// flakyBus fails every second transfer with a bus error, as a noisy
+// cable might; it records the transfers that got through.
+type flakyBus struct {
+	n  int
+	ok [][]byte
+}
+
+func (b *flakyBus) String() string                  { return "flaky" }
+func (b *flakyBus) SetSpeed(physic.Frequency) error { return nil }
+func (b *flakyBus) Tx(addr uint16, w, r []byte) error {
+	b.n++
+	if b.n%2 == 0 {
+		return errors.New("bus error")
+	}
+	if w != nil {
+		b.ok = append(b.ok, append([]byte(nil), w...))
+	}
+	clear(r)
+	return nil
+}
+
+// Every transfer is retried on its own: a sequence such as Start's three
+// instructions succeeds on a bus that fails every second transfer,
+// where retrying the whole sequence would fail for ever.
+func TestBH1750RetriesEachTransfer(t *testing.T) {
+	bus := &flakyBus{}
+	d := NewBH1750(bus, 0x23)
+	d.Tries = 2
+	if err := d.Start(ContinuousH); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if err := d.Rearm(); err != nil {
+		t.Fatalf("Rearm: %v", err)
+	}
+	if _, err := d.Read(); err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	want := [][]byte{{0x01}, {0x07}, {0x10}, {0x01}, {0x10}}
+	if !reflect.DeepEqual(bus.ok, want) {
+		t.Errorf("instructions that reached the chip: %x; want %x", bus.ok, want)
+	}
+	d.Tries = 1
+	bus.n = 1 // the next transfer fails
+	if err := d.Rearm(); err == nil || !strings.Contains(err.Error(), "bus error") {
+		t.Errorf("Rearm with one try on a failing transfer: %v; want the bus error", err)
 	}
 }

@@ -143,8 +143,9 @@ func (s *sensor) connect(now time.Time) {
 		}
 		s.bus, s.where = bus, fmt.Sprintf("%s %#02x", where, s.cfg.Address)
 		s.dev = NewBH1750(bus, s.cfg.Address)
+		s.dev.Tries = Attempts
 	}
-	if err := retry(func() error { return s.dev.Start(ContinuousH) }); err != nil {
+	if err := s.dev.Start(ContinuousH); err != nil {
 		s.offline(now, err)
 		return
 	}
@@ -191,20 +192,15 @@ func (s *sensor) tick(now time.Time) {
 // are due at origin + k·interval, so the schedule never drifts; a sample
 // that is late by more than an interval is skipped, not sent twice.
 func (s *sensor) sample(now time.Time) {
-	var lux float64
-	err := retry(func() error {
-		f, err := s.dev.Read()
-		lux = Lux(f)
-		return err
-	})
+	f, err := s.dev.Read()
 	if err != nil {
 		s.offline(now, err)
 		return
 	}
-	s.send(&ipc.LightSample{Lux: lux}, s.pipes.GUI, s.pipes.Logger)
+	s.send(&ipc.LightSample{Lux: Lux(f)}, s.pipes.GUI, s.pipes.Logger)
 	if now.Sub(s.lastRearm) >= RearmEvery {
 		s.lastRearm = now
-		if err := retry(s.dev.Rearm); err != nil {
+		if err := s.dev.Rearm(); err != nil {
 			s.offline(now, err)
 			return
 		}
@@ -214,19 +210,6 @@ func (s *sensor) sample(now time.Time) {
 		s.k = int64(now.Sub(s.origin)/s.interval) + 1
 	}
 	s.next = s.origin.Add(time.Duration(s.k) * s.interval)
-}
-
-// retry runs f up to Attempts times: a single bus error is noise, a
-// chip that fails Attempts transfers in a row is offline (a NACK from an
-// absent chip costs well under a millisecond each).
-func retry(f func() error) error {
-	var err error
-	for range Attempts {
-		if err = f(); err == nil {
-			return nil
-		}
-	}
-	return err
 }
 
 func (s *sensor) send(m ipc.Message, to ...*ipc.Writer) {
