@@ -46,10 +46,10 @@ type settings struct {
 func roleSettings(name string, c config.Config, env runEnv) settings {
 	switch name {
 	case "motion":
-		return settings{c.Motion.Exec, append(boardFlags(c, env),
+		return settings{c.Motion.Exec, append(boardFlags(name, c, env),
 			"--pin", c.Motion.Pin, "--warmup", c.WarmupFor(env.board == "sim").String())}
 	case "light":
-		return settings{c.Light.Exec, append(boardFlags(c, env),
+		return settings{c.Light.Exec, append(boardFlags(name, c, env),
 			"--bus", c.Light.Bus, "--address", fmt.Sprintf("%#x", c.Light.Address),
 			"--interval", c.Light.Interval.D().String())}
 	case "logger":
@@ -64,9 +64,14 @@ func roleSettings(name string, c config.Config, env runEnv) settings {
 	panic("daemon: unknown role " + name)
 }
 
-func boardFlags(c config.Config, env runEnv) []string {
-	return []string{"--board", env.board, "--seed", strconv.FormatInt(env.seed, 10),
+// boardFlags are the flags both sensor roles take.
+func boardFlags(role string, c config.Config, env runEnv) []string {
+	f := []string{"--board", env.board, "--seed", strconv.FormatInt(env.seed, 10),
 		"--sim-faults", c.Board.SimFaults}
+	if l := env.ledgers[role]; l != "" {
+		f = append(f, "--drop-ledger", l)
+	}
+	return f
 }
 
 // argv builds a child's argument vector: program, role, generation,

@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/jonboulle/clockwork"
 	"golang.org/x/sys/unix"
 
 	"sensord/board"
 	"sensord/daemon/config"
+	"sensord/ipc"
 )
 
 // run is the daemon: set up in the order of DESIGN section 4 (core
@@ -130,7 +132,29 @@ func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, int, error) {
 			return env, 0, 0, err
 		}
 	}
+	env.ledgers = makeLedgers(cfg.Supervisor.RuntimeDir, env.cred, log)
 	return env, uid, gid, nil
+}
+
+// makeLedgers makes each sensor's drop ledger (ipc.Ledger) in the
+// runtime directory, owned by the sensor's user, and returns their
+// paths by role. Without one a sensor still runs; only drops in the
+// instant before it dies could then go unreported.
+func makeLedgers(dir string, cred map[string]*syscall.Credential, log *slog.Logger) map[string]string {
+	paths := make(map[string]string)
+	for _, role := range []string{"motion", "light"} {
+		uid, gid := -1, -1
+		if c := cred[role]; c != nil {
+			uid, gid = int(c.Uid), int(c.Gid)
+		}
+		path := filepath.Join(dir, role+".drops")
+		if err := ipc.CreateLedger(path, uid, gid); err != nil {
+			log.Warn("no drop ledger; drops just before a crash may go unreported", "child", role, "err", err)
+			continue
+		}
+		paths[role] = path
+	}
+	return paths
 }
 
 // openLog opens path for appending logs; "" means stderr (fd -1).

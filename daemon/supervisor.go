@@ -52,6 +52,7 @@ type runEnv struct {
 	coreDir string // children's working directory
 	env     []string
 	cred    map[string]*syscall.Credential // per role; nil entries: no change
+	ledgers map[string]string              // drop ledger path per sensor role
 }
 
 // supervisor owns the children, the pipes and the GUI's terminal. Its

@@ -89,7 +89,10 @@
 //
 // A writer that drops frames on a full pipe sends a drop report on that
 // pipe, in a write of its own, before its next frame there; if the
-// report does not fit either, the drops keep adding up in it.
+// report does not fit either, the drops keep adding up in it. A Ledger
+// keeps those counts in a shared file mapping, so that a sender killed
+// before it could report them does not take them with it: its next
+// generation sends the report, under the old generation's number.
 //
 // # Worked example
 //

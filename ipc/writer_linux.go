@@ -22,16 +22,32 @@ type WriterStats struct {
 // single write(2) each, so a frame is never torn and never waited for.
 // It is not safe for concurrent use.
 type Writer struct {
-	fd      int
-	Stats   WriterStats
-	pending DropReport // drops not yet reported to the reader
-	buf     []byte
+	fd    int
+	Stats WriterStats
+	own   slots  // pending drop reports when there is no Ledger
+	slots *slots // pending drop reports, one per generation: own or in a Ledger
+	cur   int    // slot of the last drop, or -1
+	dirty bool   // some slot is in use
+	buf   []byte
 }
 
 // NewWriter returns a Writer on fd, which must be a pipe's write end in
 // non-blocking mode. The Writer does not own fd.
 func NewWriter(fd int) *Writer {
-	return &Writer{fd: fd, buf: make([]byte, 0, MaxFrame)}
+	w := &Writer{fd: fd, cur: -1, buf: make([]byte, 0, MaxFrame)}
+	w.slots = &w.own
+	return w
+}
+
+// UseLedger keeps the Writer's pending drop reports in pipe i of l
+// (0 ≤ i < LedgerPipes), so they outlive the process. Reports an earlier
+// generation left there are sent, under that generation's number, before
+// the next frame. Call it before the first WriteFrame.
+func (w *Writer) UseLedger(l *Ledger, i int) {
+	w.slots, w.cur, w.dirty = l.pipe(i), -1, false
+	for k := range w.slots {
+		w.dirty = w.dirty || w.slots[k].inUse()
+	}
 }
 
 // Fd returns the descriptor the Writer writes to.
@@ -47,7 +63,7 @@ func (w *Writer) WriteFrame(frame []byte, h Header) error {
 	if len(frame) > PipeBuf {
 		return ErrTooLarge
 	}
-	if w.pending.Frames > 0 && !w.flushDrops(h) {
+	if w.dirty && !w.flushDrops(h) {
 		w.drop(h)
 		return ErrDropped
 	}
@@ -82,25 +98,81 @@ func (w *Writer) write(frame []byte) error {
 
 func (w *Writer) drop(h Header) {
 	w.Stats.Dropped++
-	w.pending.Frames++
-	if h.Type.IsSample() {
-		w.pending.Samples++
-		if w.pending.First == 0 {
-			w.pending.First = h.Seq
+	w.slotFor(h.Gen).add(h)
+	w.dirty = true
+}
+
+// slotFor returns the slot for gen's drops: its own, else a free one.
+// When every slot holds another generation's report, the latest of them
+// takes gen's drops too: its counts stay exact, its generation and seq
+// range become gen's.
+func (w *Writer) slotFor(gen uint32) *slot {
+	if w.cur >= 0 && w.slots[w.cur].inUse() && w.slots[w.cur].gen == uint64(gen) {
+		return &w.slots[w.cur]
+	}
+	free, latest := -1, -1
+	for k := range w.slots {
+		s := &w.slots[k]
+		switch {
+		case !s.inUse():
+			if free < 0 {
+				free = k
+			}
+		case s.gen == uint64(gen):
+			w.cur = k
+			return s
+		case latest < 0 || s.gen > w.slots[latest].gen:
+			latest = k
 		}
-		w.pending.Last = h.Seq
+	}
+	if free >= 0 {
+		w.cur = free
+		return &w.slots[free]
+	}
+	s := &w.slots[latest]
+	s.gen, s.rep.First, s.rep.Last = uint64(gen), 0, 0
+	w.cur = latest
+	return s
+}
+
+// flushDrops sends the pending drop reports, oldest generation first,
+// each in a write of its own and under its generation's number; it
+// reports whether the pipe took them all. h gives the timestamps.
+func (w *Writer) flushDrops(h Header) bool {
+	for {
+		k := w.oldestPending()
+		if k < 0 {
+			w.dirty = false
+			return true
+		}
+		s := &w.slots[k]
+		hdr := Header{Type: TypeDrop, Gen: uint32(s.gen), Mono: h.Mono, Wall: h.Wall}
+		var p [32]byte
+		w.buf, _ = AppendFrame(w.buf[:0], hdr, s.rep.AppendPayload(p[:0]))
+		if w.write(w.buf) != nil {
+			return false
+		}
+		s.clear()
 	}
 }
 
-// flushDrops sends the pending DropReport; it reports whether the pipe
-// took it.
-func (w *Writer) flushDrops(h Header) bool {
-	hdr := Header{Type: TypeDrop, Gen: h.Gen, Mono: h.Mono, Wall: h.Wall}
-	var p [32]byte
-	w.buf, _ = AppendFrame(w.buf[:0], hdr, w.pending.AppendPayload(p[:0]))
-	if w.write(w.buf) != nil {
-		return false
+// oldestPending returns the in-use slot of the lowest generation, or -1.
+func (w *Writer) oldestPending() int {
+	k := -1
+	for i := range w.slots {
+		if w.slots[i].inUse() && (k < 0 || w.slots[i].gen < w.slots[k].gen) {
+			k = i
+		}
 	}
-	w.pending = DropReport{}
-	return true
+	return k
+}
+
+// pending returns the drops not yet reported for gen.
+func (w *Writer) pending(gen uint32) DropReport {
+	for i := range w.slots {
+		if s := &w.slots[i]; s.inUse() && s.gen == uint64(gen) {
+			return s.rep
+		}
+	}
+	return DropReport{}
 }

@@ -53,6 +53,7 @@ func Main(ctx context.Context, args []string) error {
 	bus := fs.String("bus", "1", "I2C bus number (/dev/i2c-N)")
 	addr := fs.String("address", "0x23", "BH1750 address: 0x23 (ADDR low) or 0x5C (ADDR high)")
 	interval := fs.Duration("interval", time.Second, "sampling interval")
+	ledger := fs.String("drop-ledger", "", "file that keeps unreported drop counts over a restart (made by the daemon)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,9 +61,15 @@ func Main(ctx context.Context, args []string) error {
 	if err != nil || (uint16(a) != AddrLow && uint16(a) != AddrHigh) {
 		return fmt.Errorf("light: --address %q: a BH1750 is at 0x23 (ADDR low) or 0x5C (ADDR high)", *addr)
 	}
-	pipes, err := openPipes(*rx, *txGUI, *txLog)
+	ends, err := ipc.OpenSensorEnds("light", *rx, *txGUI, *txLog)
 	if err != nil {
 		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "light", "gen", *gen)
+	if *ledger != "" {
+		if err := ends.UseLedger(*ledger); err != nil {
+			log.Warn("drops just before a crash may go unreported", "err", err)
+		}
 	}
 	return Run(ctx, Config{
 		Gen:      uint32(*gen),
@@ -70,22 +77,6 @@ func Main(ctx context.Context, args []string) error {
 		Bus:      *bus,
 		Address:  uint16(a),
 		Interval: *interval,
-		Log:      slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "light", "gen", *gen),
-	}, pipes)
-}
-
-func openPipes(rx, txGUI, txLog int) (Pipes, error) {
-	for _, e := range []struct {
-		fd   int
-		name string
-	}{{txGUI, "tx-gui"}, {txLog, "tx-logger"}} {
-		if err := ipc.CheckWriteEnd(e.fd, e.name); err != nil {
-			return Pipes{}, fmt.Errorf("light: --%s: %w", e.name, err)
-		}
-	}
-	r, err := ipc.OpenReader(rx, "gui-light")
-	if err != nil {
-		return Pipes{}, fmt.Errorf("light: --rx: %w", err)
-	}
-	return Pipes{Rx: r, GUI: ipc.NewWriter(txGUI), Logger: ipc.NewWriter(txLog)}, nil
+		Log:      log,
+	}, Pipes{Rx: ends.Rx, GUI: ends.GUI, Logger: ends.Logger})
 }

@@ -3,7 +3,6 @@ package motion
 import (
 	"context"
 	"flag"
-	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -25,12 +24,19 @@ func Main(ctx context.Context, args []string) error {
 	pin := fs.String("pin", "GPIO17", "GPIO line of the PIR output")
 	warmup := fs.Duration("warmup", -1, "PIR settling time after power-up (-1: 60s on a Pi, 0 simulated)")
 	stuck := fs.Duration("stuck-after", 0, "report the PIR offline when its output stays high this long (0: 10m on a Pi, 30s simulated)")
+	ledger := fs.String("drop-ledger", "", "file that keeps unreported drop counts over a restart (made by the daemon)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	pipes, err := openPipes(*rx, *txGUI, *txLog)
+	ends, err := ipc.OpenSensorEnds("motion", *rx, *txGUI, *txLog)
 	if err != nil {
 		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "motion", "gen", *gen)
+	if *ledger != "" {
+		if err := ends.UseLedger(*ledger); err != nil {
+			log.Warn("drops just before a crash may go unreported", "err", err)
+		}
 	}
 	return Run(ctx, Config{
 		Gen:        uint32(*gen),
@@ -38,24 +44,8 @@ func Main(ctx context.Context, args []string) error {
 		Pin:        *pin,
 		Warmup:     *warmup,
 		StuckAfter: *stuck,
-		Log:        slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "motion", "gen", *gen),
-	}, pipes)
-}
-
-func openPipes(rx, txGUI, txLog int) (Pipes, error) {
-	for _, e := range []struct {
-		fd   int
-		name string
-	}{{txGUI, "tx-gui"}, {txLog, "tx-logger"}} {
-		if err := ipc.CheckWriteEnd(e.fd, e.name); err != nil {
-			return Pipes{}, fmt.Errorf("motion: --%s: %w", e.name, err)
-		}
-	}
-	r, err := ipc.OpenReader(rx, "gui-motion")
-	if err != nil {
-		return Pipes{}, fmt.Errorf("motion: --rx: %w", err)
-	}
-	return Pipes{Rx: r, GUI: ipc.NewWriter(txGUI), Logger: ipc.NewWriter(txLog)}, nil
+		Log:        log,
+	}, Pipes{Rx: ends.Rx, GUI: ends.GUI, Logger: ends.Logger})
 }
 
 // Defaults that depend on the board.
