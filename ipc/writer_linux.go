@@ -24,8 +24,7 @@ type WriterStats struct {
 type Writer struct {
 	fd    int
 	Stats WriterStats
-	own   slots  // pending drop reports when there is no Ledger
-	slots *slots // pending drop reports, one per generation: own or in a Ledger
+	slots *slots // pending drop reports, one per generation: on the heap or in a Ledger
 	cur   int    // slot of the last drop, or -1
 	dirty bool   // some slot is in use
 	buf   []byte
@@ -34,9 +33,9 @@ type Writer struct {
 // NewWriter returns a Writer on fd, which must be a pipe's write end in
 // non-blocking mode. The Writer does not own fd.
 func NewWriter(fd int) *Writer {
-	w := &Writer{fd: fd, cur: -1, buf: make([]byte, 0, MaxFrame)}
-	w.slots = &w.own
-	return w
+	// slots is allocated on its own: the first word of an allocation
+	// is 64-bit aligned, as atomic 64-bit access needs on 32-bit ARM.
+	return &Writer{fd: fd, slots: new(slots), cur: -1, buf: make([]byte, 0, MaxFrame)}
 }
 
 // UseLedger keeps the Writer's pending drop reports in pipe i of l
