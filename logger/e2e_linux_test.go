@@ -65,7 +65,10 @@ func TestDaemonKillsLogger(t *testing.T) {
 		}
 		pid = loggerPID(t, sock, pid)
 	}
-	time.Sleep(200 * time.Millisecond) // some samples after the last restart
+	// Some samples from the last logger: it is past its start, where
+	// SIGTERM would still kill it before its handler is in place.
+	n := countSamples(t, data)
+	waitFor(t, "samples written by the last logger", func() bool { return countSamples(t, data) >= n+100 })
 	if err := d.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -167,6 +167,10 @@ func TestKillAtRandomInstants(t *testing.T) {
 
 	feed.stop()
 	c := startChild(t, motion, light, dir)
+	// One more sample after the start, so that the pipes drain only
+	// once this logger reads them: by then its SIGTERM handler is in
+	// place (a SIGTERM in the first instants of a Go process kills it).
+	_ = feed.light.Send(&ipc.LightSample{Lux: -1}, feed.lw)
 	waitFor(t, "the pipes drained", func() bool { return light.queued(t)+motion.queued(t) == 0 })
 	if ws := c.stop(t, syscall.SIGTERM); !ws.Exited() || ws.ExitStatus() != 0 {
 		t.Fatalf("logger on SIGTERM: %v\n%s", ws, c.log(t))
