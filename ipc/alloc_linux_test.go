@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"errors"
+	"log/slog"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -40,11 +41,21 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 
+	out := NewSensorOut(1, fw, fw, slog.Default())
+	ls, lw := NewSender(2), NewWriter(fullfd)
+	lw.UseLedger(openLedger(t, newLedger(t)), LedgerLogger)
+
 	for _, tc := range []struct {
 		name string
 		f    func()
 	}{
 		{"Sender.Send light", func() { mustNil(t, s.Send(light, w)) }},
+		{"SensorOut.Both dropped", func() { out.Both(light) }},
+		{"Writer with a ledger, dropped", func() {
+			if err := ls.Send(light, lw); !errors.Is(err, ErrDropped) {
+				t.Fatal(err)
+			}
+		}},
 		{"Sender.Send motion", func() { mustNil(t, s.Send(motion, w)) }},
 		{"Reader.Next from a pipe", func() {
 			mustNil(t, w.WriteFrame(lf, Header{}))

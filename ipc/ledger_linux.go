@@ -3,6 +3,7 @@ package ipc
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync/atomic"
 	"unsafe"
@@ -170,8 +171,11 @@ type SensorEnds struct {
 
 // OpenSensorEnds checks and opens the descriptors a sensor role was
 // given (role is "light" or "motion": its pipes are gui-ROLE, ROLE-gui
-// and ROLE-logger). Errors name the flag.
-func OpenSensorEnds(role string, rx, txGUI, txLog int) (SensorEnds, error) {
+// and ROLE-logger). Errors name the flag. If ledger is not "", the
+// writers keep their pending drop reports in that file (see Ledger),
+// mapped for the rest of the process's life; a ledger that cannot be
+// used is logged, and the role goes on without.
+func OpenSensorEnds(role string, rx, txGUI, txLog int, ledger string, log *slog.Logger) (SensorEnds, error) {
 	for _, e := range []struct {
 		fd   int
 		flag string
@@ -184,17 +188,16 @@ func OpenSensorEnds(role string, rx, txGUI, txLog int) (SensorEnds, error) {
 	if err != nil {
 		return SensorEnds{}, fmt.Errorf("%s: --rx: %w", role, err)
 	}
-	return SensorEnds{Rx: r, GUI: NewWriter(txGUI), Logger: NewWriter(txLog)}, nil
-}
-
-// UseLedger keeps both writers' pending drop reports in the ledger file
-// at path, mapped for the rest of the process's life.
-func (e SensorEnds) UseLedger(path string) error {
-	l, err := OpenLedger(path)
+	e := SensorEnds{Rx: r, GUI: NewWriter(txGUI), Logger: NewWriter(txLog)}
+	if ledger == "" {
+		return e, nil
+	}
+	l, err := OpenLedger(ledger)
 	if err != nil {
-		return err
+		log.Warn("drops just before a crash may go unreported", "err", err)
+		return e, nil
 	}
 	e.GUI.UseLedger(l, LedgerGUI)
 	e.Logger.UseLedger(l, LedgerLogger)
-	return nil
+	return e, nil
 }

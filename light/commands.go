@@ -2,20 +2,10 @@ package light
 
 import (
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"sensord/ipc"
 )
-
-// version is the program's version for info replies.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "sensord"
-	}
-	return "sensord " + bi.Main.Version + " " + bi.GoVersion
-}
 
 // command carries out one command from the GUI and replies on the GUI
 // pipe only. A bad command gets a reply with OK false.
@@ -24,12 +14,12 @@ func (s *sensor) command(c ipc.Command) {
 	var err error
 	switch c.Op {
 	case ipc.OpInfo:
-		r.Model, r.Driver, r.Where, r.Version = "BH1750", "sensord/light bh1750 (i2c, continuous H-resolution)", s.info(), version()
+		r.Model, r.Driver, r.Where, r.Version = "BH1750", "sensord/light bh1750 (i2c, continuous H-resolution)", s.info(), ipc.BuildVersion()
 	case ipc.OpSetInterval:
 		err = s.setInterval(time.Duration(c.Arg))
 		r.Interval = s.interval
 	case ipc.OpResend:
-		s.send(&s.status, s.pipes.GUI, s.pipes.Logger)
+		s.out.ResendStatus()
 	case ipc.OpSimFault:
 		err = s.board.Fault(ipc.SimFault(c.Arg))
 	default:
@@ -39,7 +29,7 @@ func (s *sensor) command(c ipc.Command) {
 		r.OK, r.Error = false, err.Error()
 		s.log.Info("command refused", "op", c.Op, "arg", c.Arg, "err", err)
 	}
-	s.send(&r, s.pipes.GUI)
+	s.out.Reply(&r)
 }
 
 func (s *sensor) info() string {

@@ -61,15 +61,10 @@ func Main(ctx context.Context, args []string) error {
 	if err != nil || (uint16(a) != AddrLow && uint16(a) != AddrHigh) {
 		return fmt.Errorf("light: --address %q: a BH1750 is at 0x23 (ADDR low) or 0x5C (ADDR high)", *addr)
 	}
-	ends, err := ipc.OpenSensorEnds("light", *rx, *txGUI, *txLog)
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "light", "gen", *gen)
+	ends, err := ipc.OpenSensorEnds("light", *rx, *txGUI, *txLog, *ledger, log)
 	if err != nil {
 		return err
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "light", "gen", *gen)
-	if *ledger != "" {
-		if err := ends.UseLedger(*ledger); err != nil {
-			log.Warn("drops just before a crash may go unreported", "err", err)
-		}
 	}
 	return Run(ctx, Config{
 		Gen:      uint32(*gen),

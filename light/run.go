@@ -47,15 +47,12 @@ type sensor struct {
 	clk   clockwork.Clock
 	log   *slog.Logger
 	board *board.Board
-	snd   *ipc.Sender
-	pipes Pipes
+	out   *ipc.SensorOut
 
 	bus    i2c.Bus
 	where  string
 	dev    *BH1750
 	online bool
-	status ipc.SensorStatus
-	sent   bool // a status has been sent
 	reason string
 	retry  time.Duration
 
@@ -64,7 +61,6 @@ type sensor struct {
 	k         int64
 	next      time.Time // when the loop next wakes
 	lastRearm time.Time
-	sendErr   bool
 }
 
 // Run samples the light sensor until ctx ends; it returns nil then. It
@@ -115,21 +111,12 @@ func newSensor(cfg Config, pipes Pipes) (*sensor, error) {
 	if err := CheckInterval(cfg.Interval, b.Simulated()); err != nil {
 		return nil, err
 	}
-	s := &sensor{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b, pipes: pipes,
-		snd: ipc.NewSender(cfg.Gen), interval: cfg.Interval, retry: BackoffMin}
+	s := &sensor{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b,
+		out: ipc.NewSensorOut(cfg.Gen, pipes.GUI, pipes.Logger, cfg.Log), interval: cfg.Interval, retry: BackoffMin}
 	if _, fake := cfg.Clock.(interface{ BlockUntil(int) }); fake {
-		s.snd.SetClock(fakeNow(cfg.Clock))
+		s.out.SetClock(ipc.StampsFrom(cfg.Clock.Now))
 	}
 	return s, nil
-}
-
-// fakeNow stamps frames from an injected (fake) clock in tests.
-func fakeNow(clk clockwork.Clock) func() (int64, int64) {
-	t0 := clk.Now()
-	return func() (int64, int64) {
-		now := clk.Now()
-		return int64(now.Sub(t0)), now.UnixNano()
-	}
 }
 
 // connect opens the bus if needed and sets the chip up. On success the
@@ -150,7 +137,7 @@ func (s *sensor) connect(now time.Time) {
 		return
 	}
 	s.online, s.retry, s.lastRearm = true, BackoffMin, now
-	s.setStatus(ipc.SensorStatus{Health: ipc.HealthOK})
+	s.out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOK})
 	s.log.Info("light sensor ready", "where", s.where)
 	s.schedule(now.Add(s.dev.ConversionTime()))
 }
@@ -167,17 +154,9 @@ func (s *sensor) offline(now time.Time, err error) {
 		s.log.Warn("light sensor offline; retrying", "err", err, "retry", s.retry)
 	}
 	s.online, s.reason = false, err.Error()
-	s.setStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
+	s.out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
 	s.next = now.Add(s.retry)
 	s.retry = min(2*s.retry, BackoffMax)
-}
-
-func (s *sensor) setStatus(st ipc.SensorStatus) {
-	if s.sent && st == s.status {
-		return
-	}
-	s.status, s.sent = st, true
-	s.send(&s.status, s.pipes.GUI, s.pipes.Logger)
 }
 
 func (s *sensor) tick(now time.Time) {
@@ -197,7 +176,7 @@ func (s *sensor) sample(now time.Time) {
 		s.offline(now, err)
 		return
 	}
-	s.send(&ipc.LightSample{Lux: Lux(f)}, s.pipes.GUI, s.pipes.Logger)
+	s.out.Both(&ipc.LightSample{Lux: Lux(f)})
 	if now.Sub(s.lastRearm) >= RearmEvery {
 		s.lastRearm = now
 		if err := s.dev.Rearm(); err != nil {
@@ -212,17 +191,10 @@ func (s *sensor) sample(now time.Time) {
 	s.next = s.origin.Add(time.Duration(s.k) * s.interval)
 }
 
-func (s *sensor) send(m ipc.Message, to ...*ipc.Writer) {
-	if err := s.snd.Send(m, to...); err != nil && err != ipc.ErrDropped && !s.sendErr {
-		s.sendErr = true
-		s.log.Error("writing to a pipe failed", "type", m.Type(), "err", err)
-	}
-}
-
 // halt powers the chip down on the way out.
 func (s *sensor) halt() {
 	if s.online {
 		_ = s.dev.Halt()
 	}
-	s.log.Info("light stopping", "samples", s.snd.Seq())
+	s.log.Info("light stopping", "samples", s.out.Seq())
 }

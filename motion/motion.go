@@ -28,15 +28,10 @@ func Main(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ends, err := ipc.OpenSensorEnds("motion", *rx, *txGUI, *txLog)
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "motion", "gen", *gen)
+	ends, err := ipc.OpenSensorEnds("motion", *rx, *txGUI, *txLog, *ledger, log)
 	if err != nil {
 		return err
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "motion", "gen", *gen)
-	if *ledger != "" {
-		if err := ends.UseLedger(*ledger); err != nil {
-			log.Warn("drops just before a crash may go unreported", "err", err)
-		}
 	}
 	return Run(ctx, Config{
 		Gen:        uint32(*gen),

@@ -48,19 +48,15 @@ type sensor struct {
 	clk   clockwork.Clock
 	log   *slog.Logger
 	board *board.Board
-	snd   *ipc.Sender
-	pipes Pipes
+	out   *ipc.SensorOut
 
-	pin     gpio.PinIn
-	where   string
-	levels  chan change
-	stopW   func() // stops the watcher and waits for it
-	online  bool
-	retry   time.Duration
-	status  ipc.SensorStatus
-	sent    bool
-	reason  string
-	sendErr bool
+	pin    gpio.PinIn
+	where  string
+	levels chan change
+	stopW  func() // stops the watcher and waits for it
+	online bool
+	retry  time.Duration
+	reason string
 
 	warmEnd time.Time // zero once warm
 	raw     bool      // the pin's level, reported or not
@@ -92,7 +88,7 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 		timer.Reset(s.clk.Until(s.deadline()))
 		select {
 		case <-ctx.Done():
-			s.log.Info("motion stopping", "samples", s.snd.Seq())
+			s.log.Info("motion stopping", "samples", s.out.Seq())
 			return nil
 		case c := <-cmds:
 			s.command(c)
@@ -134,23 +130,15 @@ func newSensor(cfg Config, pipes Pipes) (*sensor, error) {
 			cfg.StuckAfter = StuckAfterSim
 		}
 	}
-	s := &sensor{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b, pipes: pipes,
-		snd: ipc.NewSender(cfg.Gen), retry: BackoffMin, stopW: func() {}}
+	s := &sensor{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b,
+		out: ipc.NewSensorOut(cfg.Gen, pipes.GUI, pipes.Logger, cfg.Log), retry: BackoffMin, stopW: func() {}}
 	if _, fake := cfg.Clock.(interface{ BlockUntil(int) }); fake {
-		s.snd.SetClock(fakeNow(cfg.Clock))
+		s.out.SetClock(ipc.StampsFrom(cfg.Clock.Now))
 	}
 	if left := cfg.Warmup - cfg.Uptime(); left > 0 {
 		s.warmEnd = cfg.Clock.Now().Add(left)
 	}
 	return s, nil
-}
-
-func fakeNow(clk clockwork.Clock) func() (int64, int64) {
-	t0 := clk.Now()
-	return func() (int64, int64) {
-		now := clk.Now()
-		return int64(now.Sub(t0)), now.UnixNano()
-	}
 }
 
 // connect opens and sets up the pin, reports the status and the current
@@ -167,7 +155,7 @@ func (s *sensor) connect(ctx context.Context, now time.Time) {
 	s.pin, s.online, s.retry = pin, true, BackoffMin
 	s.raw = bool(pin.Read())
 	s.level, s.since = s.raw, now
-	s.setStatus(s.health(now))
+	s.out.SetStatus(s.health(now))
 	s.sendState(0)
 	s.log.Info("PIR ready", "where", s.where, "motion", s.level, "warming", s.warming(now))
 	s.startWatch(ctx)
@@ -241,14 +229,14 @@ func (s *sensor) tick(ctx context.Context, now time.Time) {
 	case s.level && !s.stuck && now.Sub(s.since) >= s.cfg.StuckAfter:
 		s.stuck = true
 		s.log.Warn("PIR output stuck high", "since", s.since)
-		s.setStatus(s.health(now))
+		s.out.SetStatus(s.health(now))
 	}
 }
 
 func (s *sensor) endWarmup(now time.Time) {
 	s.warmEnd = time.Time{}
 	s.log.Info("PIR warm-up over")
-	s.setStatus(s.health(now))
+	s.out.SetStatus(s.health(now))
 	s.observe(s.raw, now)
 }
 
@@ -269,13 +257,12 @@ func (s *sensor) observe(l bool, now time.Time) {
 	if !l && s.stuck {
 		s.stuck = false
 		s.log.Info("PIR output low again")
-		s.setStatus(s.health(now))
+		s.out.SetStatus(s.health(now))
 	}
 }
 
 func (s *sensor) sendState(last time.Duration) {
-	s.send(&ipc.MotionState{Motion: s.level, Since: s.since.UnixNano(), Last: last},
-		s.pipes.GUI, s.pipes.Logger)
+	s.out.Both(&ipc.MotionState{Motion: s.level, Since: s.since.UnixNano(), Last: last})
 }
 
 func (s *sensor) offline(now time.Time, err error) {
@@ -283,54 +270,7 @@ func (s *sensor) offline(now time.Time, err error) {
 		s.log.Warn("PIR offline; retrying", "err", err, "retry", s.retry)
 	}
 	s.online, s.reason = false, err.Error()
-	s.setStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
+	s.out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
 	s.next = now.Add(s.retry)
 	s.retry = min(2*s.retry, BackoffMax)
-}
-
-func (s *sensor) setStatus(st ipc.SensorStatus) {
-	if s.sent && st == s.status {
-		return
-	}
-	s.status, s.sent = st, true
-	s.send(&s.status, s.pipes.GUI, s.pipes.Logger)
-}
-
-func (s *sensor) send(m ipc.Message, to ...*ipc.Writer) {
-	if err := s.snd.Send(m, to...); err != nil && err != ipc.ErrDropped && !s.sendErr {
-		s.sendErr = true
-		s.log.Error("writing to a pipe failed", "type", m.Type(), "err", err)
-	}
-}
-
-// command carries out one command from the GUI and replies on the GUI
-// pipe only. A bad command gets a reply with OK false.
-func (s *sensor) command(c ipc.Command) {
-	r := ipc.Reply{ID: c.ID, Op: c.Op, OK: true}
-	var err error
-	switch c.Op {
-	case ipc.OpInfo:
-		r.Model, r.Driver, r.Where, r.Version = "HC-SR501 PIR", "sensord/motion gpio (character device, both edges)", s.where, version()
-	case ipc.OpSkipWarmup:
-		if now := s.clk.Now(); s.warming(now) {
-			s.warmEnd = now
-			s.endWarmup(now)
-		}
-	case ipc.OpResend:
-		s.send(&s.status, s.pipes.GUI, s.pipes.Logger)
-		if s.online {
-			s.sendState(0)
-		}
-	case ipc.OpSimFault:
-		err = s.board.Fault(ipc.SimFault(c.Arg))
-	case ipc.OpSetInterval:
-		err = fmt.Errorf("motion: the PIR is event driven; it has no interval to set")
-	default:
-		err = fmt.Errorf("motion: command %s is not supported by the motion sensor", c.Op)
-	}
-	if err != nil {
-		r.OK, r.Error = false, err.Error()
-		s.log.Info("command refused", "op", c.Op, "arg", c.Arg, "err", err)
-	}
-	s.send(&r, s.pipes.GUI)
 }

@@ -1,0 +1,73 @@
+package ipc
+
+import (
+	"errors"
+	"log/slog"
+	"runtime/debug"
+	"time"
+)
+
+// SensorOut is a sensor's sending side: one Sender to its GUI and
+// logger pipes, and the status it last reported. Samples and status go
+// to both pipes, replies to the GUI only. A frame dropped on a full
+// pipe is counted by its Writer; any other write error (a descriptor
+// that is not a pipe) is logged once. Like Sender, it is not safe for
+// concurrent use.
+type SensorOut struct {
+	*Sender
+	GUI, Logger *Writer
+	log         *slog.Logger
+	status      SensorStatus
+	sent        bool // a status has been sent
+	failed      bool // a write error has been logged
+}
+
+// NewSensorOut returns the sending side of generation gen of a sensor.
+func NewSensorOut(gen uint32, gui, logger *Writer, log *slog.Logger) *SensorOut {
+	return &SensorOut{Sender: NewSender(gen), GUI: gui, Logger: logger, log: log}
+}
+
+// Both sends m to the GUI and to the logger.
+func (o *SensorOut) Both(m Message) { o.send(m, o.GUI, o.Logger) }
+
+// Reply sends m to the GUI only.
+func (o *SensorOut) Reply(m Message) { o.send(m, o.GUI) }
+
+// SetStatus sends st to both pipes unless it is the status sent last.
+func (o *SensorOut) SetStatus(st SensorStatus) {
+	if o.sent && st == o.status {
+		return
+	}
+	o.status, o.sent = st, true
+	o.Both(&o.status)
+}
+
+// ResendStatus sends the last status again, for OpResend.
+func (o *SensorOut) ResendStatus() { o.Both(&o.status) }
+
+func (o *SensorOut) send(m Message, to ...*Writer) {
+	if err := o.Send(m, to...); err != nil && !errors.Is(err, ErrDropped) && !o.failed {
+		o.failed = true
+		o.log.Error("writing to a pipe failed", "type", m.Type(), "err", err)
+	}
+}
+
+// StampsFrom turns a clock (a fake one, in tests) into a Sender clock:
+// monotonic time counts from the first reading.
+func StampsFrom(now func() time.Time) func() (mono, wall int64) {
+	t0 := now()
+	return func() (int64, int64) {
+		t := now()
+		return int64(t.Sub(t0)), t.UnixNano()
+	}
+}
+
+// BuildVersion is the program's version for info replies: module
+// version and Go version.
+func BuildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "sensord"
+	}
+	return "sensord " + bi.Main.Version + " " + bi.GoVersion
+}
