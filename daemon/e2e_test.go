@@ -437,6 +437,55 @@ func TestReloadRestartsOnlyChanged(t *testing.T) {
 	a.WaitLog(`msg="reload failed; keeping the running configuration"`, 5*time.Second)
 }
 
+// TestReloadMovesDataDir: a reload that points logger.dir somewhere new
+// restarts the logger only, and the daemon makes the new directory for
+// the logger's user (who, as root, is not allowed to make it).
+func TestReloadMovesDataDir(t *testing.T) {
+	dir := daemontest.OpenDir(t)
+	d1, d2 := filepath.Join(dir, "d1"), filepath.Join(dir, "d2")
+	conf := func(d string) string { return fmt.Sprintf("[logger]\ndir = %q\n[light]\ninterval = \"10ms\"\n", d) }
+	a := daemontest.Start(t, bin, daemontest.Options{Config: conf(d1), Data: d1, DataInConfig: true})
+	waitData(t, d1, "light samples in the first directory", 10*time.Second,
+		func(r []record) bool { return maxSeq(r, "light", 1) > 0 })
+	os.WriteFile(a.Config, []byte(conf(d2)), 0o644)
+	a.Signal(syscall.SIGHUP)
+	a.WaitLog(`msg="configuration reloaded" changed=logger.dir restarted=1`, 5*time.Second)
+	a.WaitRunning("logger", 2)
+	waitData(t, d2, "light samples in the new directory", 10*time.Second,
+		func(r []record) bool { return maxSeq(r, "light", 1) > 0 })
+	st, err := os.Stat(d2)
+	if err != nil || st.Mode().Perm() != 0o750 {
+		t.Errorf("new data directory: %v, %v; want mode 0750", st.Mode(), err)
+	}
+	logger := a.Child("logger")
+	if got, want := st.Sys().(*syscall.Stat_t).Uid, procUID(t, logger.PID); got != want {
+		t.Errorf("new data directory owned by uid %d; the logger runs as uid %d", got, want)
+	}
+	for _, name := range []string{"gui", "motion", "light"} {
+		if c := a.Child(name); c.Gen != 1 {
+			t.Errorf("%s restarted by a reload that did not change it (gen %d)", name, c.Gen)
+		}
+	}
+}
+
+// procUID is the real uid process pid runs as.
+func procUID(t *testing.T, pid int) uint32 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "Uid:"); ok {
+			var uid uint32
+			fmt.Sscan(v, &uid)
+			return uid
+		}
+	}
+	t.Fatalf("no Uid in /proc/%d/status", pid)
+	return 0
+}
+
 func TestControlSocket(t *testing.T) {
 	a := daemontest.Start(t, bin, daemontest.Options{})
 	out, err := runBin("restart", "--runtime-dir", a.Runtime, "logger")

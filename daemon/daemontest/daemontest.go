@@ -53,6 +53,9 @@ type Options struct {
 	Env    []string // more environment
 	// Data and Runtime reuse directories, such as another appliance's.
 	Data, Runtime string
+	// DataInConfig leaves logger.dir to Config: no --data-dir flag,
+	// which would override it, also on a reload. Set Data to match.
+	DataInConfig bool
 }
 
 // Appliance is one running daemon with its directories.
@@ -97,7 +100,10 @@ func Spawn(t testing.TB, bin string, o Options) *Appliance {
 	if o.Runtime != "" {
 		a.Runtime = o.Runtime
 	}
-	args := []string{"run", "--sim", "--tty", "none", "--data-dir", a.Data, "--runtime-dir", a.Runtime}
+	args := []string{"run", "--sim", "--tty", "none", "--runtime-dir", a.Runtime}
+	if !o.DataInConfig {
+		args = append(args, "--data-dir", a.Data)
+	}
 	if o.Config != "" {
 		a.Config = filepath.Join(dir, "sensord.toml")
 		if err := os.WriteFile(a.Config, []byte(o.Config), 0o644); err != nil {
