@@ -128,12 +128,24 @@ func onSent(m Model, msg SentMsg) Model {
 
 func onFrame(m Model, f FrameMsg) Model {
 	s := &m.Sensors[f.Src]
+	p := &m.Pipes[f.Src]
+	p.Reader = f.Stats
+	if v, ok := f.Msg.(*ipc.DropReport); ok {
+		// It may be an earlier generation's, from the drop ledger: its
+		// gen says nothing of the sensor's current one.
+		p.DropFrames += v.Frames
+		p.DropSamples += v.Samples
+		text := fmt.Sprintf("%s dropped %d frames on a full pipe", f.Src, v.Frames)
+		if s.Gen != 0 && f.Header.Gen != s.Gen {
+			text = fmt.Sprintf("%s gen %d dropped %d frames before it died", f.Src, f.Header.Gen, v.Frames)
+		}
+		m.Events.Add(m.Now, true, text)
+		return m
+	}
 	if s.Gen != 0 && f.Header.Gen != s.Gen {
 		m.Events.Add(m.Now, true, fmt.Sprintf("%s restarted (gen %d)", f.Src, f.Header.Gen))
 	}
 	s.Gen = f.Header.Gen
-	p := &m.Pipes[f.Src]
-	p.Reader = f.Stats
 	for _, g := range f.Gaps {
 		m.Events.Add(m.Now, true, fmt.Sprintf("%s: %d samples missing (seq %d-%d)", f.Src, g.Count(), g.First, g.Last))
 	}
@@ -149,10 +161,6 @@ func onFrame(m Model, f FrameMsg) Model {
 		m = onHealth(m, f.Src, *v)
 	case *ipc.Reply:
 		m = onReply(m, f.Src, *v)
-	case *ipc.DropReport:
-		p.DropFrames += v.Frames
-		p.DropSamples += v.Samples
-		m.Events.Add(m.Now, true, fmt.Sprintf("%s dropped %d frames on a full pipe", f.Src, v.Frames))
 	}
 	return m
 }

@@ -147,6 +147,16 @@ func TestUpdateFrames(t *testing.T) {
 	if p := m.Pipes[SrcLight]; p.DropFrames != 7 || p.DropSamples != 6 {
 		t.Errorf("drop reports not summed: %+v", p)
 	}
+	// A report an earlier generation left in the drop ledger, sent by
+	// gen 3 before its first frame: counted, named by its generation,
+	// and not taken for a restart back to gen 1.
+	step(frame(SrcLight, 1, 0, t0, &ipc.DropReport{Frames: 5, Samples: 5}))
+	if m.Sensors[SrcLight].Gen != 2 || m.Pipes[SrcLight].DropFrames != 12 {
+		t.Errorf("old generation's report: gen %d, drops %d; want gen 2, 12", m.Sensors[SrcLight].Gen, m.Pipes[SrcLight].DropFrames)
+	}
+	if e := m.Events.Recent(1)[0].Text; e != "light gen 1 dropped 5 frames before it died" {
+		t.Errorf("event %q", e)
+	}
 	step(frame(SrcMotion, 1, 0, t0, &ipcStatusWarming))
 	if s := m.Sensors[SrcMotion]; !s.Known || s.Health != ipc.HealthWarming || s.Reason != "41s left" {
 		t.Errorf("status: %+v", s)
