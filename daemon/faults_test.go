@@ -647,6 +647,26 @@ func TestFaultBadConfigNamesFileLineKey(t *testing.T) {
 	}
 }
 
+// TestFaultLoggerDownAtShutdown: the logger cannot run (its program
+// fails at once), so samples pile up in its pipes, and the appliance is
+// stopped. Those samples are lost with the daemon's pipes; the daemon
+// must say so, with the count, rather than exit as if all was well.
+func TestFaultLoggerDownAtShutdown(t *testing.T) {
+	a := daemontest.Spawn(t, bin, daemontest.Options{Config: "[logger]\nexec = \"/bin/false\"\n[light]\ninterval = \"5ms\"\n"})
+	a.WaitLog(`msg="child died" child=logger`, 10*time.Second)
+	daemontest.Until(t, "samples queued for the missing logger", 10*time.Second, func() bool {
+		q, _ := queued(t, a, "light-logger")
+		return q >= 10*frameLight
+	})
+	if code := a.Stop(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	l := lineWith(a.Log(), `msg="samples not written: the logger did not drain its pipe" pipe=light-logger bytes=`)
+	if !strings.Contains(l, `logger_last_exit="exit 1"`) {
+		t.Errorf("no error naming the light-logger pipe, the bytes lost and why; log line %q", l)
+	}
+}
+
 // TestFaultStoppedLoggerAtShutdown stops the logger (SIGSTOP, as a
 // debugger or an admin's ^Z would) and then the appliance. A stopped
 // process does not act on SIGTERM until it is continued, so unless the
@@ -671,5 +691,8 @@ func TestFaultStoppedLoggerAtShutdown(t *testing.T) {
 	}
 	if !strings.Contains(a.Log(), "logger: stopped") {
 		t.Errorf("the logger never reached its drain-and-exit path")
+	}
+	if strings.Contains(a.Log(), "samples not written") {
+		t.Errorf("the daemon reports samples left in the pipes of a logger that drained them")
 	}
 }

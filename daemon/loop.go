@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -115,9 +116,23 @@ func (s *supervisor) advance(n notifier) {
 		}
 	}
 	for s.stopping >= 0 && s.stopping < len(stopOrder) && s.phaseDone() {
+		if slices.Contains(stopOrder[s.stopping], "logger") {
+			s.checkDrained()
+		}
 		s.stopping++
 		if s.stopping < len(stopOrder) {
 			s.stopPhase(n)
+		}
+	}
+}
+
+// checkDrained runs once the logger has stopped for good: frames still
+// in its pipes die with the daemon, which must not happen in silence.
+func (s *supervisor) checkDrained() {
+	for _, e := range roleEnds["logger"] {
+		if q := s.pipes[e.pipe].queued(); q > 0 {
+			s.log.Error("samples not written: the logger did not drain its pipe", "pipe", e.pipe, "bytes", q,
+				"logger_last_exit", s.children["logger"].lastExit.reason())
 		}
 	}
 }
