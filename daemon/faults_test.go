@@ -458,7 +458,10 @@ func TestFaultTailDropsOfKilledSensor(t *testing.T) {
 		if d.First != last+1 || d.Samples < 25 || d.Last != d.First+d.Samples-1 {
 			t.Errorf("gen 1 drop record %+v; want one run of about 50 samples from seq %d", *d, last+1)
 		}
-		t.Log(verifyData(t, a.Data))
+		report := verifyData(t, a.Data)
+		if want := fmt.Sprintf("(%d samples lost at the end of a generation)", d.Samples); !strings.Contains(report, want) {
+			t.Errorf("verify does not count gen 1's tail loss, %s:\n%s", want, report)
+		}
 		return
 	}
 	t.Errorf("light gen 1 dropped >= 50 samples (last in the data: seq %d) and the data does not say so", last)

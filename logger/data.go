@@ -174,6 +174,37 @@ type srcCheck struct {
 	gen                                   uint32
 	seq                                   uint64
 	holes                                 []string // the first few
+	// For the drops no gap can show, at the end of a generation: the
+	// highest seq each generation reached in the data, and the ranges
+	// of dropped samples the drop records name.
+	top   map[uint32]uint64
+	drops []dropRange
+}
+
+type dropRange struct {
+	gen         uint32
+	first, last uint64
+}
+
+// reach notes that gen got as far as seq in the data.
+func (s *srcCheck) reach(gen uint32, seq uint64) {
+	if s.top == nil {
+		s.top = make(map[uint32]uint64)
+	}
+	s.top[gen] = max(s.top[gen], seq)
+}
+
+// TailLost counts the dropped samples, by the drop records, past the
+// last seq of their generation in the data: lost when the generation
+// ended, so no later sample could reveal them as a gap.
+func (s *srcCheck) TailLost() uint64 {
+	var n uint64
+	for _, d := range s.drops {
+		if from := max(d.first, s.top[d.gen]+1); d.last >= from {
+			n += d.last - from + 1
+		}
+	}
+	return n
 }
 
 func (v *verifier) line(l *line) error {
@@ -205,15 +236,20 @@ func (s *srcCheck) record(r *Record, k kind) {
 		s.Records++
 		s.advance(r.Gen, r.Seq)
 		s.seq = r.Seq
+		s.reach(r.Gen, r.Seq)
 	case kindGap:
 		s.Gaps++
 		s.GapSamples += r.Gap.Last - r.Gap.First + 1
 		s.advance(r.Gen, r.Gap.First)
 		s.seq = r.Gap.Last
+		s.reach(r.Gen, r.Gap.Last)
 	case kindStatus:
 		s.Status++
 	case kindDrop:
 		s.Drops++
+		if d := r.Drop; d.Samples > 0 && d.First > 0 && d.Last >= d.First {
+			s.drops = append(s.drops, dropRange{r.Gen, d.First, d.Last})
+		}
 	}
 }
 
@@ -254,9 +290,10 @@ func (v *verifier) report(w io.Writer, dir string, files int) {
 	for _, n := range names {
 		s := v.srcs[n]
 		fmt.Fprintf(w, "%-7s %d samples, %d gaps (%d samples lost, recorded), %d unexplained holes (%d samples), "+
-			"%d duplicates dropped, %d status, %d drop reports, %d seq restarts, %s .. %s\n",
+			"%d duplicates dropped, %d status, %d drop reports (%d samples lost at the end of a generation), "+
+			"%d seq restarts, %s .. %s\n",
 			n+":", s.Records, s.Gaps, s.GapSamples, s.Holes, s.HoleSamples, s.Duplicates,
-			s.Status, s.Drops, s.Restarts, s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
+			s.Status, s.Drops, s.TailLost(), s.Restarts, s.First.Format(time.RFC3339), s.Last.Format(time.RFC3339))
 	}
 	fmt.Fprintf(w, "torn or damaged lines: %d\n", len(v.torn))
 }

@@ -52,6 +52,16 @@ func TestVerify(t *testing.T) {
 			[]string{"torn or damaged lines: 1", "sensord-00000001-20261121T100000Z.jsonl:2"}},
 		{"damaged line", []string{l1 + "garbage\n" + l2}, false, []string{"torn or damaged lines: 1"}},
 		{"data kept starts mid-sequence", []string{l3 + g45 + l6}, true, []string{"light:  2 samples"}},
+		// Gen 1 dropped seq 4-9 and died (its report comes from the drop
+		// ledger, via gen 2); a drop within gen 2 (seq 2-3) is also a
+		// gap, and is counted once.
+		{"drops at the end of a generation", []string{l1 + l2 + l3 +
+			`{"src":"light","gen":1,"t":"2026-11-21T10:01:00Z","drop":{"frames":6,"samples":6,"first":4,"last":9}}` + "\n" +
+			`{"src":"light","gen":2,"seq":1,"t":"2026-11-21T10:01:00Z","lux":1}` + "\n" +
+			`{"src":"light","gen":2,"t":"2026-11-21T10:01:01Z","drop":{"frames":2,"samples":2,"first":2,"last":3}}` + "\n" +
+			`{"src":"light","gen":2,"t":"2026-11-21T10:01:01Z","gap":{"first":2,"last":3,"count":2}}` + "\n" +
+			`{"src":"light","gen":2,"seq":4,"t":"2026-11-21T10:01:01Z","lux":1}` + "\n"}, true,
+			[]string{"1 gaps (2 samples lost, recorded)", "2 drop reports (6 samples lost at the end of a generation)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeData(t, tc.files...)
