@@ -39,6 +39,11 @@ const (
 	ledgerMagic = "sensord-drops\x00v1"
 )
 
+// A report is cleared only after its write succeeded, so a process
+// killed between the two has its successor send the report again: a
+// drop may be reported twice, never not at all. `sensord data verify`
+// counts such a repeat once.
+
 // slot is one pending DropReport in a ledger. It contains no pointers,
 // so it may live in memory Go does not manage.
 type slot struct {

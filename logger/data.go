@@ -178,7 +178,7 @@ type srcCheck struct {
 	// highest seq each generation reached in the data, and the ranges
 	// of dropped samples the drop records name.
 	top   map[uint32]uint64
-	drops []dropRange
+	drops map[dropRange]bool // a report sent again after a crash counts once
 }
 
 type dropRange struct {
@@ -199,7 +199,7 @@ func (s *srcCheck) reach(gen uint32, seq uint64) {
 // ended, so no later sample could reveal them as a gap.
 func (s *srcCheck) TailLost() uint64 {
 	var n uint64
-	for _, d := range s.drops {
+	for d := range s.drops {
 		if from := max(d.first, s.top[d.gen]+1); d.last >= from {
 			n += d.last - from + 1
 		}
@@ -248,7 +248,10 @@ func (s *srcCheck) record(r *Record, k kind) {
 	case kindDrop:
 		s.Drops++
 		if d := r.Drop; d.Samples > 0 && d.First > 0 && d.Last >= d.First {
-			s.drops = append(s.drops, dropRange{r.Gen, d.First, d.Last})
+			if s.drops == nil {
+				s.drops = make(map[dropRange]bool)
+			}
+			s.drops[dropRange{r.Gen, d.First, d.Last}] = true
 		}
 	}
 }

@@ -57,11 +57,13 @@ func TestVerify(t *testing.T) {
 		// gap, and is counted once.
 		{"drops at the end of a generation", []string{l1 + l2 + l3 +
 			`{"src":"light","gen":1,"t":"2026-11-21T10:01:00Z","drop":{"frames":6,"samples":6,"first":4,"last":9}}` + "\n" +
+			// sent again by a generation killed right after its write
+			`{"src":"light","gen":1,"t":"2026-11-21T10:01:00.1Z","drop":{"frames":6,"samples":6,"first":4,"last":9}}` + "\n" +
 			`{"src":"light","gen":2,"seq":1,"t":"2026-11-21T10:01:00Z","lux":1}` + "\n" +
 			`{"src":"light","gen":2,"t":"2026-11-21T10:01:01Z","drop":{"frames":2,"samples":2,"first":2,"last":3}}` + "\n" +
 			`{"src":"light","gen":2,"t":"2026-11-21T10:01:01Z","gap":{"first":2,"last":3,"count":2}}` + "\n" +
 			`{"src":"light","gen":2,"seq":4,"t":"2026-11-21T10:01:01Z","lux":1}` + "\n"}, true,
-			[]string{"1 gaps (2 samples lost, recorded)", "2 drop reports (6 samples lost at the end of a generation)"}},
+			[]string{"1 gaps (2 samples lost, recorded)", "3 drop reports (6 samples lost at the end of a generation)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeData(t, tc.files...)
