@@ -26,7 +26,11 @@ import (
 // slot is in use while its frames count is not zero. Only one process
 // uses a ledger at a time (the supervisor starts a generation only once
 // the last one is reaped), so there is no locking; updates are ordered
-// so that a process killed between two stores leaves a usable slot.
+// so that a process killed between two stores leaves a usable slot. A
+// report is cleared only after its write succeeded, so a process killed
+// between the two has its successor send it again: a drop may be
+// reported twice, never not at all (`sensord data verify` counts such a
+// repeat once).
 type Ledger struct {
 	mem []byte
 }
@@ -38,11 +42,6 @@ const (
 	LedgerSize  = 4096
 	ledgerMagic = "sensord-drops\x00v1"
 )
-
-// A report is cleared only after its write succeeded, so a process
-// killed between the two has its successor send the report again: a
-// drop may be reported twice, never not at all. `sensord data verify`
-// counts such a repeat once.
 
 // slot is one pending DropReport in a ledger. It contains no pointers,
 // so it may live in memory Go does not manage.
