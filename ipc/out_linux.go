@@ -2,7 +2,9 @@ package ipc
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"time"
 )
@@ -70,4 +72,44 @@ func BuildVersion() string {
 		return "sensord"
 	}
 	return "sensord " + bi.Main.Version + " " + bi.GoVersion
+}
+
+// SensorEnds are a sensor role's pipe ends: commands in from the GUI,
+// frames out to the GUI and to the logger.
+type SensorEnds struct {
+	Rx          *os.File
+	GUI, Logger *Writer
+}
+
+// OpenSensorEnds checks and opens the descriptors a sensor role was
+// given (role is "light" or "motion": its pipes are gui-ROLE, ROLE-gui
+// and ROLE-logger). Errors name the flag. If ledger is not "", the
+// writers keep their pending drop reports in that file (see Ledger),
+// mapped for the rest of the process's life; a ledger that cannot be
+// used is logged, and the role goes on without.
+func OpenSensorEnds(role string, rx, txGUI, txLog int, ledger string, log *slog.Logger) (SensorEnds, error) {
+	for _, e := range []struct {
+		fd   int
+		flag string
+	}{{txGUI, "tx-gui"}, {txLog, "tx-logger"}} {
+		if err := CheckWriteEnd(e.fd, role+"-"+e.flag[3:]); err != nil {
+			return SensorEnds{}, fmt.Errorf("%s: --%s: %w", role, e.flag, err)
+		}
+	}
+	r, err := OpenReader(rx, "gui-"+role)
+	if err != nil {
+		return SensorEnds{}, fmt.Errorf("%s: --rx: %w", role, err)
+	}
+	e := SensorEnds{Rx: r, GUI: NewWriter(txGUI), Logger: NewWriter(txLog)}
+	if ledger == "" {
+		return e, nil
+	}
+	l, err := OpenLedger(ledger)
+	if err != nil {
+		log.Warn("drops just before a crash may go unreported", "err", err)
+		return e, nil
+	}
+	e.GUI.UseLedger(l, LedgerGUI)
+	e.Logger.UseLedger(l, LedgerLogger)
+	return e, nil
 }
