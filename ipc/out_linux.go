@@ -3,8 +3,8 @@ package ipc
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"os"
 	"runtime/debug"
 	"time"
 )
@@ -75,9 +75,11 @@ func BuildVersion() string {
 }
 
 // SensorEnds are a sensor role's pipe ends: commands in from the GUI,
-// frames out to the GUI and to the logger.
+// frames out to the GUI and to the logger. Rx is read by one goroutine
+// (ReadCommands); if it has SetReadDeadline, as the *os.File from
+// OpenReader does, StopReader can stop that goroutine.
 type SensorEnds struct {
-	Rx          *os.File
+	Rx          io.Reader
 	GUI, Logger *Writer
 }
 

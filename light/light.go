@@ -73,5 +73,5 @@ func Main(ctx context.Context, args []string) error {
 		Address:  uint16(a),
 		Interval: *interval,
 		Log:      log,
-	}, Pipes{Rx: ends.Rx, GUI: ends.GUI, Logger: ends.Logger})
+	}, ends)
 }

@@ -3,7 +3,6 @@ package light
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -33,13 +32,9 @@ type Config struct {
 	Log      *slog.Logger    // nil: slog.Default()
 }
 
-// Pipes are the light role's pipe ends. Rx is read by one goroutine; if
-// it has SetReadDeadline (an *os.File from ipc.OpenReader), Run stops
-// that goroutine before it returns.
-type Pipes struct {
-	Rx          io.Reader
-	GUI, Logger *ipc.Writer
-}
+// Pipes are the light role's pipe ends; Run stops the goroutine reading
+// Rx before it returns.
+type Pipes = ipc.SensorEnds
 
 // sensor is the state of the light process, owned by Run's goroutine.
 type sensor struct {

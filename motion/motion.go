@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string) error {
 		Warmup:     *warmup,
 		StuckAfter: *stuck,
 		Log:        log,
-	}, Pipes{Rx: ends.Rx, GUI: ends.GUI, Logger: ends.Logger})
+	}, ends)
 }
 
 // Defaults that depend on the board.

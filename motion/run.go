@@ -3,7 +3,6 @@ package motion
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -36,11 +35,9 @@ type Config struct {
 	OpenPin func(name string) (gpio.PinIn, error)
 }
 
-// Pipes are the motion role's pipe ends, as for the light role.
-type Pipes struct {
-	Rx          io.Reader
-	GUI, Logger *ipc.Writer
-}
+// Pipes are the motion role's pipe ends; Run stops the goroutine reading
+// Rx before it returns.
+type Pipes = ipc.SensorEnds
 
 // sensor is the state of the motion process, owned by Run's goroutine.
 type sensor struct {
