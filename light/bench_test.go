@@ -10,6 +10,7 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
 
 // BenchmarkJitter runs the light role on the simulated board with the
@@ -27,24 +28,21 @@ func BenchmarkJitter(b *testing.B) {
 }
 
 func benchJitter(b *testing.B, interval time.Duration) {
-	rxR, _ := pipe(b)
-	guiR, guiW := pipe(b)
-	_, logW := pipe(b)
-	gui := collect(b, guiR)
+	s := ipctest.NewSensor(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
 		done <- Run(ctx, Config{Gen: 1, Board: board.Config{Kind: "sim", Seed: 1}, Bus: "1",
 			Address: AddrLow, Interval: interval, Log: slog.New(slog.DiscardHandler)},
-			Pipes{Rx: rxR, GUI: ipc.NewWriter(guiW), Logger: ipc.NewWriter(logW)})
+			s.Ends)
 	}()
 	var mono []int64
 	var recv []time.Time
 	b.ResetTimer()
 	for len(mono) < b.N+1 {
-		m := <-gui
+		m := <-s.GUI
 		if m.Type == ipc.TypeLight {
-			mono, recv = append(mono, m.Mono), append(recv, m.at)
+			mono, recv = append(mono, m.Mono), append(recv, m.At)
 		}
 	}
 	b.StopTimer()

@@ -31,7 +31,9 @@
 //
 // One goroutine owns the sensor: it selects over the context, the
 // commands (decoded by a reader goroutine) and one timer of the injected
-// clockwork.Clock. Samples are due at origin + k·interval, so the
+// clockwork.Clock, stopped while it handles a command so that a test's
+// fake clock (ipc/ipctest.Clock) sees it wait only when it is idle.
+// Samples are due at origin + k·interval, so the
 // schedule never drifts; a wake-up later than an interval skips the
 // missed samples rather than sending a burst. The first sample comes one
 // conversion time after the chip is set up. Changing the interval starts

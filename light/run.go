@@ -83,6 +83,9 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 			s.halt()
 			return nil
 		case c := <-cmds:
+			// Stopped while busy, so a fake clock's waiters show an idle
+			// loop exactly (ipctest.Clock).
+			timer.Stop()
 			s.command(c)
 		case <-timer.Chan():
 			s.tick(s.clk.Now())

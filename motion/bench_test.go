@@ -11,6 +11,7 @@ import (
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
 
 // BenchmarkEdgeToFrame measures a PIR edge to its MotionState frame read
@@ -20,19 +21,16 @@ import (
 //
 //	go test -run - -bench EdgeToFrame -benchtime 2000x ./motion/
 func BenchmarkEdgeToFrame(b *testing.B) {
-	rxR, _ := pipe(b)
-	guiR, guiW := pipe(b)
-	_, logW := pipe(b)
-	gui := collect(b, guiR)
+	s := ipctest.NewSensor(b)
 	pin := &gpiotest.Pin{N: "GPIO17", EdgesChan: make(chan gpio.Level)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
 		done <- Run(ctx, Config{Gen: 1, Pin: "GPIO17", Warmup: 0, Log: slog.New(slog.DiscardHandler),
 			OpenPin: func(string) (gpio.PinIn, error) { return pin, nil }},
-			Pipes{Rx: rxR, GUI: ipc.NewWriter(guiW), Logger: ipc.NewWriter(logW)})
+			s.Ends)
 	}()
-	for m := range gui { // status and initial state
+	for m := range s.GUI { // status and initial state
 		if m.Type == ipc.TypeMotion {
 			break
 		}
@@ -42,8 +40,8 @@ func BenchmarkEdgeToFrame(b *testing.B) {
 	for i := range b.N {
 		t0 := time.Now()
 		pin.EdgesChan <- gpio.Level(i%2 == 0)
-		m := <-gui
-		lat = append(lat, m.at.Sub(t0))
+		m := <-s.GUI
+		lat = append(lat, m.At.Sub(t0))
 	}
 	b.StopTimer()
 	cancel()

@@ -31,7 +31,12 @@
 // periph's drivers disagree on what -1 and 0 mean. It reads the level
 // after every wake-up, edge or timeout, and sends only changes, so a
 // lost edge is made good within Poll. Halt on the pin ends a wait when
-// the process stops. One goroutine owns all other state.
+// the process stops. One goroutine owns all other state; the watcher
+// waits until it has dealt with a change before it waits on the pin
+// again (edges meanwhile queue in the kernel). That goroutine stops its
+// timer while it handles an event, so a test's fake clock
+// (ipc/ipctest.Clock) sees both goroutines wait on it only when both are
+// idle.
 //
 // # Warm-up
 //

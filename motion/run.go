@@ -80,19 +80,29 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 		"warmup", s.cfg.Warmup, "stuck_after", s.cfg.StuckAfter)
 	s.connect(ctx, s.clk.Now())
 	defer s.stopWatch()
-	timer := s.clk.NewTimer(time.Hour)
+	timer := s.clk.NewTimer(s.clk.Until(s.deadline()))
+	defer timer.Stop()
 	for {
-		timer.Reset(s.clk.Until(s.deadline()))
+		var handled chan<- struct{}
 		select {
 		case <-ctx.Done():
 			s.log.Info("motion stopping", "samples", s.out.Seq())
 			return nil
 		case c := <-cmds:
+			// Stopped while busy, so a fake clock's waiters show an idle
+			// loop exactly (ipctest.Clock).
+			timer.Stop()
 			s.command(c)
 		case c := <-s.levels:
+			timer.Stop()
 			s.observe(c.level, c.at)
+			handled = c.done
 		case <-timer.Chan():
 			s.tick(ctx, s.clk.Now())
+		}
+		timer.Reset(s.clk.Until(s.deadline()))
+		if handled != nil {
+			handled <- struct{}{} // buffered for one: never blocks
 		}
 	}
 }
@@ -173,13 +183,15 @@ func (s *sensor) startWatch(ctx context.Context) {
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	s.levels = make(chan change)
+	// The watcher gets copies: the main loop goes on changing s.raw.
+	pin, last, levels := s.pin, gpio.Level(s.raw), s.levels
 	go func() {
 		defer close(done)
-		watch(wctx, s.pin, gpio.Level(s.raw), s.cfg.Poll, s.clk, s.levels)
+		watch(wctx, pin, last, s.cfg.Poll, s.clk, levels)
 	}()
 	s.stopW = func() {
 		cancel()
-		_ = s.pin.Halt()
+		_ = pin.Halt()
 		<-done
 	}
 }

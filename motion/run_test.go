@@ -4,82 +4,73 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jonboulle/clockwork"
-	"golang.org/x/sys/unix"
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
 	"sensord/board"
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
 
 var noon = time.Date(2026, 6, 21, 12, 0, 0, 0, time.Local)
 
-type msg struct {
-	ipc.Header
-	m  ipc.Message
-	at time.Time // when the collector read it
-}
-
 type harness struct {
-	t       *testing.T
-	clk     *clockwork.FakeClock
-	cmd     *ipc.Writer
-	snd     *ipc.Sender
-	gui     chan msg
-	logger  chan msg
-	done    chan error
-	cancel  context.CancelFunc
-	nextID  uint32
-	waiters int           // fake-clock waiters when Run is idle
-	pin     *gpiotest.Pin // set by startPin
+	*ipctest.Sensor
+	t      *testing.T
+	clk    *ipctest.Clock // idle: Run's timer and the watcher's wait
+	done   chan error
+	cancel context.CancelFunc
+	pin    *edgePin // set by startPin
 }
 
-func pipe(t testing.TB) (*os.File, int) {
-	t.Helper()
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
+// edgePin is a gpiotest.Pin for a test that moves a fake clock. Its
+// WaitForEdge stops its timer as soon as an edge comes, and edge returns
+// only then: a timer left armed (gpiotest's Clock.After stays one of the
+// clock's waiters until it expires) makes the loop look idle while the
+// edge is still on its way to it, and a Step then moves the clock under
+// it.
+type edgePin struct {
+	*gpiotest.Pin
+	clk   clockwork.Clock
+	edges chan gpio.Level
+	taken chan struct{}
+}
+
+func newEdgePin(clk clockwork.Clock) *edgePin {
+	return &edgePin{Pin: &gpiotest.Pin{N: "GPIO17", Num: 17, EdgesChan: make(chan gpio.Level)}, clk: clk,
+		edges: make(chan gpio.Level), taken: make(chan struct{})}
+}
+
+func (p *edgePin) WaitForEdge(timeout time.Duration) bool {
+	t := p.clk.NewTimer(timeout)
+	select {
+	case <-t.Chan():
+		return false
+	case l := <-p.edges:
+		t.Stop()
+		_ = p.Out(l)
+		p.taken <- struct{}{}
+		return true
 	}
-	r, err := ipc.OpenReader(p[0], "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close(); unix.Close(p[1]) })
-	return r, p[1]
 }
 
-func collect(t testing.TB, f *os.File) chan msg {
-	ch := make(chan msg, 1000)
-	go func() {
-		rd := ipc.NewReader(f)
-		for {
-			fr, err := rd.Next()
-			if err != nil {
-				return
-			}
-			m, err := ipc.Decode(fr)
-			if err != nil {
-				t.Errorf("bad frame: %v", err)
-				return
-			}
-			ch <- msg{fr.Header, m, time.Now()}
-		}
-	}()
-	return ch
+// edge hands the watcher an edge to level l.
+func (p *edgePin) edge(l gpio.Level) {
+	p.edges <- l
+	<-p.taken
 }
 
-// startPin runs Run on a gpiotest.Pin (h.pin) that fails to open the
+// startPin runs Run on an edgePin (h.pin) that fails to open the
 // first fails times.
 func startPin(t *testing.T, cfg Config, fails int) *harness {
 	t.Helper()
-	clk := clockwork.NewFakeClockAt(noon)
-	pin := &gpiotest.Pin{N: "GPIO17", Num: 17, Clock: clk, EdgesChan: make(chan gpio.Level)}
+	clk := ipctest.NewClock(t, noon, 2)
+	pin := newEdgePin(clk)
 	cfg.OpenPin = func(string) (gpio.PinIn, error) {
 		if fails > 0 {
 			fails--
@@ -96,14 +87,11 @@ func startPin(t *testing.T, cfg Config, fails int) *harness {
 // clock at noon.
 func start(t *testing.T, cfg Config) *harness {
 	t.Helper()
-	return startAt(t, cfg, clockwork.NewFakeClockAt(noon))
+	return startAt(t, cfg, ipctest.NewClock(t, noon, 2))
 }
 
-func startAt(t *testing.T, cfg Config, clk *clockwork.FakeClock) *harness {
+func startAt(t *testing.T, cfg Config, clk *ipctest.Clock) *harness {
 	t.Helper()
-	rxR, rxW := pipe(t)
-	guiR, guiW := pipe(t)
-	logR, logW := pipe(t)
 	cfg.Clock, cfg.Log = clk, slog.New(slog.DiscardHandler)
 	cfg.Board.Kind = "sim"
 	if cfg.Board.Seed == 0 {
@@ -116,9 +104,8 @@ func startAt(t *testing.T, cfg Config, clk *clockwork.FakeClock) *harness {
 		cfg.Uptime = func() time.Duration { return 0 }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{t: t, clk: clk, cmd: ipc.NewWriter(rxW), snd: ipc.NewSender(1),
-		gui: collect(t, guiR), logger: collect(t, logR), done: make(chan error, 1), cancel: cancel, waiters: 2}
-	go func() { h.done <- Run(ctx, cfg, Pipes{Rx: rxR, GUI: ipc.NewWriter(guiW), Logger: ipc.NewWriter(logW)}) }()
+	h := &harness{Sensor: ipctest.NewSensor(t), t: t, clk: clk, done: make(chan error, 1), cancel: cancel}
+	go func() { h.done <- Run(ctx, cfg, h.Ends) }()
 	t.Cleanup(h.stop)
 	return h
 }
@@ -127,7 +114,7 @@ func startAt(t *testing.T, cfg Config, clk *clockwork.FakeClock) *harness {
 // ends only when the fake clock passes its timeout: keep moving it.
 func (h *harness) stop() {
 	h.cancel()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(ipctest.Wait)
 	for {
 		select {
 		case err := <-h.done:
@@ -144,40 +131,9 @@ func (h *harness) stop() {
 	}
 }
 
-func (h *harness) next(ch chan msg, want ipc.Type) msg {
-	h.t.Helper()
-	select {
-	case m := <-ch:
-		if m.Type != want {
-			h.t.Fatalf("got %s frame %+v; want %s", m.Type, m.m, want)
-		}
-		return m
-	case <-time.After(10 * time.Second):
-		h.t.Fatalf("no %s frame", want)
-	}
-	return msg{}
-}
-
-func (h *harness) both(want ipc.Type) msg {
-	h.t.Helper()
-	g, l := h.next(h.gui, want), h.next(h.logger, want)
-	if g.Seq != l.Seq || g.Wall != l.Wall {
-		h.t.Fatalf("GUI and logger frames differ: %+v %+v", g.Header, l.Header)
-	}
-	return g
-}
-
-func (h *harness) status(want ipc.Health, reason string) {
-	h.t.Helper()
-	st := h.both(ipc.TypeStatus).m.(*ipc.SensorStatus)
-	if st.Health != want || !strings.Contains(st.Reason, reason) {
-		h.t.Fatalf("status %s %q; want %s with %q", st.Health, st.Reason, want, reason)
-	}
-}
-
 func (h *harness) state(motion bool, since time.Time, last time.Duration) {
 	h.t.Helper()
-	m := h.both(ipc.TypeMotion).m.(*ipc.MotionState)
+	m := h.Both(ipc.TypeMotion).M.(*ipc.MotionState)
 	got := time.Unix(0, m.Since)
 	if m.Motion != motion || got.Sub(since).Abs() > Poll || (m.Last-last).Abs() > Poll {
 		h.t.Fatalf("state %v since %s last %s; want %v since %s last %s",
@@ -185,43 +141,24 @@ func (h *harness) state(motion bool, since time.Time, last time.Duration) {
 	}
 }
 
-// advance waits until Run and its watcher both wait on the clock, then
-// moves it by d in steps of at most Poll.
+// advance moves the clock by d in steps of at most Poll, each once Run
+// and its watcher both wait on it.
 func (h *harness) advance(d time.Duration) {
 	h.t.Helper()
 	for d > 0 {
 		step := min(d, Poll)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := h.clk.BlockUntilContext(ctx, h.waiters)
-		cancel()
-		if err != nil {
-			h.t.Fatalf("Run never waited on its timers: %v", err)
-		}
-		h.clk.Advance(step)
+		h.clk.Step(step)
 		d -= step
 	}
 }
 
-func (h *harness) command(op ipc.Op, arg int64) *ipc.Reply {
-	h.t.Helper()
-	h.nextID++
-	if err := h.snd.Send(&ipc.Command{ID: h.nextID, Op: op, Arg: arg}, h.cmd); err != nil {
-		h.t.Fatal(err)
-	}
-	r := h.next(h.gui, ipc.TypeReply).m.(*ipc.Reply)
-	if r.ID != h.nextID || r.Op != op {
-		h.t.Fatalf("reply %+v to command %d %s", r, h.nextID, op)
-	}
-	return r
-}
-
 func TestRunStateAtStartAndCommands(t *testing.T) {
 	h := start(t, Config{Gen: 2})
-	h.status(ipc.HealthOK, "")
-	if m := h.both(ipc.TypeMotion); m.Seq != 1 || m.Gen != 2 {
+	h.Status(ipc.HealthOK, "")
+	if m := h.Both(ipc.TypeMotion); m.Seq != 1 || m.Gen != 2 {
 		t.Errorf("first state: gen %d seq %d", m.Gen, m.Seq)
 	}
-	r := h.command(ipc.OpInfo, 0)
+	r := h.Command(ipc.OpInfo, 0)
 	if !r.OK || r.Model == "" || r.Where != "sim GPIO17" || r.Interval != 0 || r.Version == "" {
 		t.Errorf("info: %+v", r)
 	}
@@ -234,18 +171,16 @@ func TestRunStateAtStartAndCommands(t *testing.T) {
 		{ipc.Op(42), 0, "not supported"},
 		{ipc.OpSimFault, int64(ipc.SimUnplug), "no simulated light sensor"},
 	} {
-		if r := h.command(tc.op, tc.arg); r.OK || !strings.Contains(r.Error, tc.want) {
+		if r := h.Command(tc.op, tc.arg); r.OK || !strings.Contains(r.Error, tc.want) {
 			t.Errorf("%s: %+v; want error with %q", tc.op, r, tc.want)
 		}
 	}
-	if err := h.snd.Send(&ipc.Command{ID: 50, Op: ipc.OpResend}, h.cmd); err != nil {
-		t.Fatal(err)
-	}
-	h.status(ipc.HealthOK, "")
-	if m := h.both(ipc.TypeMotion); m.Seq != 2 {
+	h.Send(&ipc.Command{ID: 50, Op: ipc.OpResend})
+	h.Status(ipc.HealthOK, "")
+	if m := h.Both(ipc.TypeMotion); m.Seq != 2 {
 		t.Errorf("resent state seq %d; want 2", m.Seq)
 	}
-	if r := h.next(h.gui, ipc.TypeReply).m.(*ipc.Reply); !r.OK || r.ID != 50 {
+	if r := h.Next(h.GUI, ipc.TypeReply).M.(*ipc.Reply); !r.OK || r.ID != 50 {
 		t.Errorf("resend: %+v", r)
 	}
 }
@@ -253,86 +188,88 @@ func TestRunStateAtStartAndCommands(t *testing.T) {
 func TestRunEdges(t *testing.T) {
 	h := startPin(t, Config{}, 0)
 	pin := h.pin
-	h.status(ipc.HealthOK, "")
+	h.Status(ipc.HealthOK, "")
 	h.state(false, noon, 0)
-	pin.EdgesChan <- gpio.High
+	pin.edge(gpio.High)
 	h.state(true, noon, 0)
 	h.advance(3 * time.Second)
-	pin.EdgesChan <- gpio.Low
+	pin.edge(gpio.Low)
 	h.state(false, noon.Add(3*time.Second), 3*time.Second)
-	pin.EdgesChan <- gpio.High
+	pin.edge(gpio.High)
 	h.state(true, noon.Add(3*time.Second), 0)
 }
 
 func TestRunWarmup(t *testing.T) {
 	h := startPin(t, Config{Warmup: time.Minute}, 0)
 	pin := h.pin
-	h.status(ipc.HealthWarming, "settling")
+	h.Status(ipc.HealthWarming, "settling")
 	h.state(false, noon, 0)
-	pin.EdgesChan <- gpio.High // ignored while warming up
-	pin.EdgesChan <- gpio.Low
-	pin.EdgesChan <- gpio.High
+	pin.edge(gpio.High) // ignored while warming up
+	pin.edge(gpio.Low)
+	pin.edge(gpio.High)
 	h.advance(time.Minute)
-	h.status(ipc.HealthOK, "")
+	h.Status(ipc.HealthOK, "")
 	h.state(true, noon.Add(time.Minute), 0)
 }
 
 func TestRunWarmupCountsFromBoot(t *testing.T) {
 	h := start(t, Config{Warmup: time.Minute, Uptime: func() time.Duration { return time.Hour }})
-	h.status(ipc.HealthOK, "")
+	h.Status(ipc.HealthOK, "")
 }
 
 func TestRunSkipWarmup(t *testing.T) {
 	h := start(t, Config{Warmup: time.Minute})
-	h.status(ipc.HealthWarming, "")
-	h.both(ipc.TypeMotion)
-	if err := h.snd.Send(&ipc.Command{ID: 9, Op: ipc.OpSkipWarmup}, h.cmd); err != nil {
-		t.Fatal(err)
-	}
-	h.status(ipc.HealthOK, "")
-	if r := h.next(h.gui, ipc.TypeReply).m.(*ipc.Reply); !r.OK {
+	h.Status(ipc.HealthWarming, "")
+	h.Both(ipc.TypeMotion)
+	h.Send(&ipc.Command{ID: 9, Op: ipc.OpSkipWarmup})
+	h.Status(ipc.HealthOK, "")
+	if r := h.Next(h.GUI, ipc.TypeReply).M.(*ipc.Reply); !r.OK {
 		t.Errorf("skip warm-up: %+v", r)
 	}
 }
 
 func TestRunStuckFault(t *testing.T) {
 	h := start(t, Config{StuckAfter: 5 * time.Second})
-	h.status(ipc.HealthOK, "")
+	h.Status(ipc.HealthOK, "")
 	h.state(false, noon, 0)
-	if r := h.command(ipc.OpSimFault, int64(ipc.SimStuckHigh)); !r.OK {
+	if r := h.Command(ipc.OpSimFault, int64(ipc.SimStuckHigh)); !r.OK {
 		t.Fatalf("stuck: %+v", r)
 	}
 	h.state(true, noon, 0)
 	h.advance(5 * time.Second)
-	h.status(ipc.HealthOffline, "stuck")
-	if r := h.command(ipc.OpSimFault, int64(ipc.SimRelease)); !r.OK {
+	h.Status(ipc.HealthOffline, "stuck")
+	if r := h.Command(ipc.OpSimFault, int64(ipc.SimRelease)); !r.OK {
 		t.Fatalf("release: %+v", r)
 	}
 	h.state(false, noon.Add(5*time.Second), 5*time.Second)
-	h.status(ipc.HealthOK, "")
+	h.Status(ipc.HealthOK, "")
 }
 
 func TestRunScheduledStuck(t *testing.T) {
 	h := start(t, Config{StuckAfter: 5 * time.Second, Board: board.Config{Faults: "pir-stuck@1s-10s"}})
-	h.status(ipc.HealthOK, "")
+	h.Status(ipc.HealthOK, "")
 	h.state(false, noon, 0)
 	// Wait for each frame before moving the clock on: the harness cannot
 	// tell a busy main loop from an idle one by its timers alone.
 	h.advance(time.Second)
 	h.state(true, noon.Add(time.Second), 0)
 	h.advance(5 * time.Second)
-	h.status(ipc.HealthOffline, "stuck")
+	h.Status(ipc.HealthOffline, "stuck")
 	h.advance(4 * time.Second)
 	h.state(false, noon.Add(10*time.Second), 9*time.Second)
-	h.status(ipc.HealthOK, "")
+	h.Status(ipc.HealthOK, "")
 }
 
 func TestRunPinRetry(t *testing.T) {
 	h := startPin(t, Config{}, 2)
-	h.waiters = 1 // no watcher while offline
-	h.status(ipc.HealthOffline, "group gpio")
+	h.clk.SetIdle(1) // no watcher while offline
+	h.Status(ipc.HealthOffline, "group gpio")
 	h.advance(time.Second)
-	h.advance(2 * time.Second)
-	h.status(ipc.HealthOK, "")
+	h.advance(2*time.Second - Poll)
+	// The pin opens on the last step and the watcher starts.
+	h.clk.WaitFor(1)
+	h.clk.SetIdle(2)
+	h.clk.Advance(Poll)
+	h.Status(ipc.HealthOK, "")
 	h.state(false, noon.Add(3*time.Second), 0)
 }

@@ -8,10 +8,12 @@ import (
 	"periph.io/x/conn/v3/gpio"
 )
 
-// change is a level seen by the watcher and when it saw it.
+// change is a level seen by the watcher and when it saw it. The main
+// loop sends on done once it has dealt with the change.
 type change struct {
 	level bool
 	at    time.Time
+	done  chan<- struct{}
 }
 
 // watch sends the pin's level to out each time it changes, starting
@@ -20,8 +22,14 @@ type change struct {
 // because periph's drivers disagree on what timeouts of -1 and 0 mean.
 // The level is read after every wake-up, edge or not, so a lost edge is
 // made good within poll. Halt on the pin ends a wait early.
+//
+// The watcher waits until the main loop has dealt with a change before
+// it waits on the pin again. Edges meanwhile queue in the kernel, so
+// nothing is lost, and a test on a fake clock sees the two goroutines
+// wait on it only when both are idle (ipctest.Clock).
 func watch(ctx context.Context, pin gpio.PinIn, last gpio.Level, poll time.Duration,
 	clk clockwork.Clock, out chan<- change) {
+	done := make(chan struct{}, 1)
 	for ctx.Err() == nil {
 		t0 := clk.Now()
 		edge := pin.WaitForEdge(poll)
@@ -39,8 +47,13 @@ func watch(ctx context.Context, pin gpio.PinIn, last gpio.Level, poll time.Durat
 			continue
 		}
 		select {
-		case out <- change{bool(l), clk.Now()}:
+		case out <- change{bool(l), clk.Now(), done}:
 			last = l
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-done:
 		case <-ctx.Done():
 			return
 		}
