@@ -1,7 +1,8 @@
 #!/bin/sh
 # install-test-deps.sh: the tools the test suite and CI use beyond Go:
 # qemu-user-static (ARM builds run under qemu: scripts/qemu-test.sh),
-# tmux (terminal tests), dpkg-deb and systemd-analyze (packaging tests).
+# tmux (terminal tests), dpkg-deb and systemd-analyze (packaging tests),
+# gcc (go test -race needs cgo).
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -eu
 
@@ -15,6 +16,7 @@ need tmux tmux
 need dpkg-deb dpkg
 need systemd-analyze systemd
 need make make
+need gcc gcc
 
 # Each package once.
 pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')

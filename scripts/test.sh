@@ -1,7 +1,8 @@
 #!/bin/sh
 # test.sh: the whole test suite, as CI runs it (.ci/run calls this).
-# Installs what the tests need (qemu-user-static, tmux, dpkg, systemd),
-# runs every Go test, the ARM builds under qemu-user, and the ARM
+# Installs what the tests need (qemu-user-static, tmux, dpkg, systemd,
+# gcc), runs every Go test, the same again under the race detector for
+# the in-process packages, the ARM builds under qemu-user, and the ARM
 # package tests under qemu. Opt-in long runs: SENSORD_SOAK=10m (chaos
 # soak), SENSORD_BENCH=1; see README.md.
 set -eu
@@ -9,6 +10,9 @@ cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
 go vet ./...
 SENSORD_QEMU=1 go test -count=1 -timeout 30m ./...
+# The race detector over the packages whose goroutines share memory in
+# one process (the daemon's end-to-end tests run the binary, not them).
+go test -race -count=1 ./ipc/... ./board/... ./motion/... ./light/... ./logger/... ./gui/... ./daemon/config/... ./daemon/sdnotify/...
 # The sensor and wire-format packages on arm64 and armv6, under qemu-user.
 GOARCH=arm64 go test -count=1 -exec qemu-aarch64-static ./ipc/... ./board/... ./motion/... ./light/...
 GOARCH=arm GOARM=6 go test -count=1 -exec qemu-arm-static ./ipc/... ./board/... ./motion/... ./light/...
