@@ -205,9 +205,21 @@ func contains(text string, words ...string) bool {
 // from another goroutine: GetContents hands out the live cells.
 type capScreen struct {
 	tcell.SimulationScreen
-	mu    sync.Mutex
-	text  string
-	shows int
+	inited chan struct{} // closed once Init returns
+	mu     sync.Mutex
+	text   string
+	shows  int
+}
+
+func newCapScreen() *capScreen {
+	return &capScreen{SimulationScreen: tcell.NewSimulationScreen("UTF-8"), inited: make(chan struct{})}
+}
+
+// Init initialises the screen and then lets InjectKey in: keys injected
+// before Init returns race with it and may be lost.
+func (c *capScreen) Init() error {
+	defer close(c.inited)
+	return c.SimulationScreen.Init()
 }
 
 func (c *capScreen) Show() {

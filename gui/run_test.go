@@ -19,10 +19,15 @@ import (
 // and a function that stops Run and returns its error.
 func startRun(t *testing.T, cfg Config) (*capScreen, func() error) {
 	t.Helper()
-	s := &capScreen{SimulationScreen: tcell.NewSimulationScreen("UTF-8")}
+	s := newCapScreen()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- Run(ctx, cfg, s) }()
+	select {
+	case <-s.inited:
+	case err := <-errc:
+		t.Fatalf("Run returned before it set up the screen: %v", err)
+	}
 	stop := func() error {
 		cancel()
 		select {
