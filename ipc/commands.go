@@ -34,6 +34,17 @@ func ReadCommands(ctx context.Context, rx io.Reader, out chan<- Command, log *sl
 	}
 }
 
+// StartCommands runs ReadCommands on rx in a goroutine of its own. It
+// returns the channel the commands come on and a function that stops
+// that goroutine and waits for it to end.
+func StartCommands(ctx context.Context, rx io.Reader, log *slog.Logger) (<-chan Command, func()) {
+	cmds := make(chan Command)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); ReadCommands(ctx, rx, cmds, log) }()
+	return cmds, func() { cancel(); StopReader(rx, done) }
+}
+
 // StopReader unblocks a goroutine reading rx and waits for done: a pipe
 // opened with OpenReader is in the runtime poller, so a deadline in the
 // past ends its Read.

@@ -76,8 +76,8 @@ func BuildVersion() string {
 
 // SensorEnds are a sensor role's pipe ends: commands in from the GUI,
 // frames out to the GUI and to the logger. Rx is read by one goroutine
-// (ReadCommands); if it has SetReadDeadline, as the *os.File from
-// OpenReader does, StopReader can stop that goroutine.
+// (StartCommands); if it has SetReadDeadline, as the *os.File from
+// OpenReader does, that goroutine can be stopped.
 type SensorEnds struct {
 	Rx          io.Reader
 	GUI, Logger *Writer

@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"strings"
 	"testing"
@@ -46,5 +47,29 @@ func TestSensorOut(t *testing.T) {
 func TestBuildVersion(t *testing.T) {
 	if v := BuildVersion(); !strings.HasPrefix(v, "sensord") {
 		t.Errorf("BuildVersion() = %q", v)
+	}
+}
+
+// TestStartCommands: commands come through in order, other frames are
+// logged and skipped, and stop ends the reading goroutine while the
+// pipe is still open and empty.
+func TestStartCommands(t *testing.T) {
+	rx, w := newPipe(t, 0)
+	var logs bytes.Buffer
+	cmds, stop := StartCommands(context.Background(), rx, slog.New(slog.NewTextHandler(&logs, nil)))
+	snd, wr := NewSender(1), NewWriter(w)
+	for _, m := range []Message{&Command{ID: 1, Op: OpInfo}, &LightSample{Lux: 2}, &Command{ID: 2, Op: OpResend}} {
+		if err := snd.Send(m, wr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []uint32{1, 2} {
+		if c := <-cmds; c.ID != want {
+			t.Fatalf("command %+v; want ID %d", c, want)
+		}
+	}
+	stop() // returns only once the goroutine has ended
+	if !strings.Contains(logs.String(), "ignored a frame on the command pipe") {
+		t.Errorf("the light sample on the command pipe was not logged: %s", logs.String())
 	}
 }

@@ -67,11 +67,8 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 		return err
 	}
 	defer s.board.Close()
-	cmds := make(chan ipc.Command)
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); ipc.ReadCommands(rctx, pipes.Rx, cmds, s.log) }()
-	defer func() { cancel(); ipc.StopReader(pipes.Rx, done) }()
+	cmds, stopCmds := ipc.StartCommands(ctx, pipes.Rx, s.log)
+	defer stopCmds()
 	s.log.Info("light starting", "board", s.board.Kind(), "seed", s.board.Seed(),
 		"bus", cfg.Bus, "address", fmt.Sprintf("%#02x", cfg.Address), "interval", s.interval)
 	s.connect(s.clk.Now())
