@@ -2,6 +2,7 @@ package board
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -59,6 +60,15 @@ type Config struct {
 	// light role was told to use (0x23 if zero), so --address works in
 	// the simulation as it does with the ADDR pin on real hardware.
 	LightAddr uint16
+}
+
+// AddFlags defines the board flags of a sensor role on fs, stored in c:
+// --board, --seed and --sim-faults, whose help shows faults as an
+// example.
+func (c *Config) AddFlags(fs *flag.FlagSet, faults string) {
+	fs.StringVar(&c.Kind, "board", "auto", "board: pi, sim or auto")
+	fs.Int64Var(&c.Seed, "seed", 0, "simulation seed (0: from the clock)")
+	fs.StringVar(&c.Faults, "sim-faults", "", "simulated faults, e.g. "+faults)
 }
 
 // ErrNotSimulated is returned by Fault on real hardware.

@@ -2,6 +2,7 @@ package board
 
 import (
 	"errors"
+	"flag"
 	"strings"
 	"testing"
 
@@ -44,5 +45,20 @@ func TestBusNumber(t *testing.T) {
 		if _, err := busNumber(in); err == nil {
 			t.Errorf("busNumber(%q) accepted", in)
 		}
+	}
+}
+
+func TestConfigAddFlags(t *testing.T) {
+	var c Config
+	fs := flag.NewFlagSet("light", flag.ContinueOnError)
+	c.AddFlags(fs, "light-unplug@5s-15s")
+	if c.Kind != "auto" {
+		t.Errorf("default --board %q; want auto", c.Kind)
+	}
+	if err := fs.Parse([]string{"--board", "sim", "--seed", "7", "--sim-faults", "pir-stuck@1s-2s"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := (Config{Kind: "sim", Seed: 7, Faults: "pir-stuck@1s-2s"}); c != want {
+		t.Errorf("parsed %+v; want %+v", c, want)
 	}
 }

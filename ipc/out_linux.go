@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -81,6 +82,36 @@ func BuildVersion() string {
 type SensorEnds struct {
 	Rx          io.Reader
 	GUI, Logger *Writer
+}
+
+// SensorFlags are the flags through which the daemon hands a sensor
+// role its generation and its pipe ends: --gen, --rx, --tx-gui,
+// --tx-logger and --drop-ledger.
+type SensorFlags struct {
+	role             string
+	gen              *uint
+	rx, txGUI, txLog *int
+	ledger           *string
+}
+
+// AddSensorFlags defines the flags of role ("light" or "motion") on fs.
+func AddSensorFlags(fs *flag.FlagSet, role string) *SensorFlags {
+	return &SensorFlags{
+		role:   role,
+		gen:    fs.Uint("gen", 1, "generation: how many times the daemon has started this process"),
+		rx:     fs.Int("rx", -1, "descriptor of the gui-"+role+" pipe's read end"),
+		txGUI:  fs.Int("tx-gui", -1, "descriptor of the "+role+"-gui pipe's write end"),
+		txLog:  fs.Int("tx-logger", -1, "descriptor of the "+role+"-logger pipe's write end"),
+		ledger: fs.String("drop-ledger", "", "file that keeps unreported drop counts over a restart (made by the daemon)"),
+	}
+}
+
+// Gen is the --gen given.
+func (f *SensorFlags) Gen() uint32 { return uint32(*f.gen) }
+
+// Open opens the ends the flags name (OpenSensorEnds).
+func (f *SensorFlags) Open(log *slog.Logger) (SensorEnds, error) {
+	return OpenSensorEnds(f.role, *f.rx, *f.txGUI, *f.txLog, *f.ledger, log)
 }
 
 // OpenSensorEnds checks and opens the descriptors a sensor role was

@@ -3,10 +3,15 @@ package ipc
 import (
 	"bytes"
 	"context"
+	"flag"
+	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestSensorOut: samples and status go to both pipes, replies to the
@@ -71,5 +76,38 @@ func TestStartCommands(t *testing.T) {
 	stop() // returns only once the goroutine has ended
 	if !strings.Contains(logs.String(), "ignored a frame on the command pipe") {
 		t.Errorf("the light sample on the command pipe was not logged: %s", logs.String())
+	}
+}
+
+// TestSensorFlags: the flags parse into a generation and ends, and a bad
+// descriptor is refused naming the role and the flag.
+func TestSensorFlags(t *testing.T) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(p[1]) })
+	_, gw := newPipe(t, 0)
+	_, lw := newPipe(t, 0)
+	fs := flag.NewFlagSet("light", flag.ContinueOnError)
+	sf := AddSensorFlags(fs, "light")
+	args := []string{"--gen", "4", "--rx", strconv.Itoa(p[0]), "--tx-gui", strconv.Itoa(gw), "--tx-logger", strconv.Itoa(lw)}
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	if sf.Gen() != 4 {
+		t.Errorf("Gen %d; want 4", sf.Gen())
+	}
+	log := slog.New(slog.DiscardHandler)
+	ends, err := sf.Open(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends.Rx.(io.Closer).Close()
+	if err := fs.Set("tx-logger", "-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sf.Open(log); err == nil || !strings.HasPrefix(err.Error(), "light: --tx-logger: ") {
+		t.Errorf("Open with --tx-logger -1: %v; want a light: --tx-logger: error", err)
 	}
 }

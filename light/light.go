@@ -43,17 +43,12 @@ func CheckInterval(d time.Duration, sim bool) error {
 // Main is the light role's entry point: parse args, then Run.
 func Main(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("light", flag.ContinueOnError)
-	gen := fs.Uint("gen", 1, "generation: how many times the daemon has started this process")
-	rx := fs.Int("rx", -1, "descriptor of the gui-light pipe's read end")
-	txGUI := fs.Int("tx-gui", -1, "descriptor of the light-gui pipe's write end")
-	txLog := fs.Int("tx-logger", -1, "descriptor of the light-logger pipe's write end")
-	kind := fs.String("board", "auto", "board: pi, sim or auto")
-	seed := fs.Int64("seed", 0, "simulation seed (0: from the clock)")
-	faults := fs.String("sim-faults", "", "simulated faults, e.g. light-unplug@5s-15s,i2c-errors=0.1")
+	sf := ipc.AddSensorFlags(fs, "light")
+	var bc board.Config
+	bc.AddFlags(fs, "light-unplug@5s-15s,i2c-errors=0.1")
 	bus := fs.String("bus", "1", "I2C bus number (/dev/i2c-N)")
 	addr := fs.String("address", "0x23", "BH1750 address: 0x23 (ADDR low) or 0x5C (ADDR high)")
 	interval := fs.Duration("interval", time.Second, "sampling interval")
-	ledger := fs.String("drop-ledger", "", "file that keeps unreported drop counts over a restart (made by the daemon)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,14 +56,14 @@ func Main(ctx context.Context, args []string) error {
 	if err != nil || (uint16(a) != AddrLow && uint16(a) != AddrHigh) {
 		return fmt.Errorf("light: --address %q: a BH1750 is at 0x23 (ADDR low) or 0x5C (ADDR high)", *addr)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "light", "gen", *gen)
-	ends, err := ipc.OpenSensorEnds("light", *rx, *txGUI, *txLog, *ledger, log)
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "light", "gen", sf.Gen())
+	ends, err := sf.Open(log)
 	if err != nil {
 		return err
 	}
 	return Run(ctx, Config{
-		Gen:      uint32(*gen),
-		Board:    board.Config{Kind: *kind, Seed: *seed, Faults: *faults},
+		Gen:      sf.Gen(),
+		Board:    bc,
 		Bus:      *bus,
 		Address:  uint16(a),
 		Interval: *interval,
