@@ -169,13 +169,23 @@ func onMotion(m Model, v ipc.MotionState) Model {
 	was := m.Motion
 	m.Motion.Observe(v)
 	if !was.Known || was.On != v.Motion {
-		text := "motion"
-		if !v.Motion {
-			text = "motion ended"
-		}
-		m.Events.Add(m.Now, false, text)
+		m.Events.Add(m.Now, false, motionEvent(was.Known, v))
 	}
 	return m
+}
+
+// motionEvent is the event line for a change of motion state: the first
+// state a process reports is where it stands, not a change.
+func motionEvent(known bool, v ipc.MotionState) string {
+	switch {
+	case v.Motion:
+		return "motion"
+	case !known:
+		return "no motion"
+	case v.Last > 0:
+		return "motion ended after " + fmtAge(v.Last)
+	}
+	return "motion ended"
 }
 
 func onHealth(m Model, src Src, v ipc.SensorStatus) Model {

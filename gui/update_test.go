@@ -3,6 +3,7 @@ package gui
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -297,5 +298,26 @@ func TestUnplugFollowsHealth(t *testing.T) {
 	}
 	if m.LightPulled {
 		t.Error("after a replug the next u must unplug")
+	}
+}
+
+// TestMotionEvents: the first state of a motion process is not news
+// ("no motion" at start, not "motion ended"); an end says how long the
+// motion lasted.
+func TestMotionEvents(t *testing.T) {
+	m := NewModel(ModeTerminal, CharsetUTF8, "h", "b", t0)
+	var got []string
+	for _, v := range []ipc.MotionState{
+		{Motion: false, Since: t0.UnixNano()},
+		{Motion: true, Since: t0.UnixNano()},
+		{Motion: true, Since: t0.UnixNano()}, // a resend: no event
+		{Motion: false, Since: t0.UnixNano(), Last: 4200 * time.Millisecond},
+	} {
+		m, _ = Update(m, t0, frame(SrcMotion, 1, 1, t0, &v))
+		got = append(got, m.Events.Recent(1)[0].Text)
+	}
+	want := []string{"no motion", "motion", "motion", "motion ended after 4.2s"}
+	if !slices.Equal(got, want) {
+		t.Errorf("events %q; want %q", got, want)
 	}
 }
