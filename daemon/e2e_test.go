@@ -80,6 +80,23 @@ func flagsOf(fdinfo string) int64 {
 	return 0
 }
 
+// leakedFDs lists a child's descriptors past stdio and its nEnds pipe
+// ends that the daemon holds too. A child may hold what it opened itself
+// (its runtime's epoll, the logger's files) and dups of its own ends.
+func leakedFDs(got map[int]fdInfo, nEnds int, daemonHas map[string]bool) []string {
+	own := map[string]bool{}
+	for i := range nEnds {
+		own[got[3+i].target] = true
+	}
+	var out []string
+	for n, fd := range got {
+		if n >= 3+nEnds && daemonHas[fd.target] && !own[fd.target] {
+			out = append(out, fmt.Sprintf("fd %d = %s", n, fd.target))
+		}
+	}
+	return out
+}
+
 // checkDescriptors checks that each child holds exactly stdio and its
 // own pipe ends, that each pipe joins its writer and its reader, and
 // that every pipe end is non-blocking in every process.
@@ -98,17 +115,20 @@ func checkDescriptors(t *testing.T, a *daemontest.Appliance) {
 		}
 	}
 	for _, c := range st.Children {
-		got := fds(t, c.PID)
-		// Past its own ends a child may hold only what it opened itself
-		// (its runtime's epoll, the logger's files): nothing the daemon has.
-		own := map[string]bool{}
-		for i := range ends[c.Name] {
-			own[got[3+i].target] = true // a child may dup its own ends
-		}
-		for n, fd := range got {
-			if n >= 3+len(ends[c.Name]) && daemonHas[fd.target] && !own[fd.target] {
-				t.Errorf("%s (pid %d) fd %d = %s leaked from the daemon", c.Name, c.PID, n, fd.target)
+		var got map[int]fdInfo
+		var leaked []string
+		// A Go child's runtime holds the cgroup CPU files the daemon
+		// holds for a moment at start (it closes them with
+		// containermaxprocs=0): a leak is what stays.
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			got = fds(t, c.PID)
+			leaked = leakedFDs(got, len(ends[c.Name]), daemonHas)
+			if len(leaked) == 0 || time.Now().After(deadline) {
+				break
 			}
+		}
+		for _, l := range leaked {
+			t.Errorf("%s (pid %d) %s leaked from the daemon", c.Name, c.PID, l)
 		}
 		for i, name := range ends[c.Name] {
 			fd := got[3+i]
