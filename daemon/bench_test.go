@@ -114,16 +114,10 @@ func waitUpThenJitter(c daemon.ChildStatus, rng *rand.Rand) int64 {
 func afterReap(b *testing.B, a *daemontest.Appliance, c daemon.ChildStatus) daemon.Status {
 	b.Helper()
 	proc := "/proc/" + strconv.Itoa(c.PID)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, err := os.Stat(proc); os.IsNotExist(err) {
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%s (pid %d) not reaped 5 s after SIGKILL", c.Name, c.PID)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	daemontest.Until(b, fmt.Sprintf("%s (pid %d) reaped after SIGKILL", c.Name, c.PID), 5*time.Second, func() bool {
+		_, err := os.Stat(proc)
+		return os.IsNotExist(err)
+	})
 	st, err := a.Status()
 	if err != nil {
 		b.Fatal(err)

@@ -120,13 +120,11 @@ func checkDescriptors(t *testing.T, a *daemontest.Appliance) {
 		// A Go child's runtime holds the cgroup CPU files the daemon
 		// holds for a moment at start (it closes them with
 		// containermaxprocs=0): a leak is what stays.
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		daemontest.Poll(5*time.Second, func() bool {
 			got = fds(t, c.PID)
 			leaked = leakedFDs(got, len(ends[c.Name]), daemonHas)
-			if len(leaked) == 0 || time.Now().After(deadline) {
-				break
-			}
-		}
+			return len(leaked) == 0
+		})
 		for _, l := range leaked {
 			t.Errorf("%s (pid %d) %s leaked from the daemon", c.Name, c.PID, l)
 		}

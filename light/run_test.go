@@ -17,10 +17,8 @@ var noon = time.Date(2026, 6, 21, 12, 0, 0, 0, time.Local)
 // harness runs Run in-process on real non-blocking pipes and a fake clock.
 type harness struct {
 	*ipctest.Sensor
-	t      *testing.T
-	clk    *ipctest.Clock
-	done   chan error
-	cancel context.CancelFunc
+	t   *testing.T
+	clk *ipctest.Clock
 }
 
 func start(t *testing.T, cfg Config) *harness {
@@ -42,23 +40,9 @@ func start(t *testing.T, cfg Config) *harness {
 	if cfg.Bus == "" {
 		cfg.Bus = "1"
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{Sensor: ipctest.NewSensor(t), t: t, clk: clk, done: make(chan error, 1), cancel: cancel}
-	go func() { h.done <- Run(ctx, cfg, h.Ends) }()
-	t.Cleanup(h.stop)
+	h := &harness{Sensor: ipctest.NewSensor(t), t: t, clk: clk}
+	h.Go(func(ctx context.Context, ends Pipes) error { return Run(ctx, cfg, ends) }, nil)
 	return h
-}
-
-func (h *harness) stop() {
-	h.cancel()
-	select {
-	case err := <-h.done:
-		if err != nil {
-			h.t.Errorf("Run: %v", err)
-		}
-	case <-time.After(ipctest.Wait):
-		h.t.Error("Run did not return after cancel")
-	}
 }
 
 // advance waits until Run waits on its timer, then moves the clock.

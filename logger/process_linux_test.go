@@ -266,9 +266,9 @@ func TestDiskFull(t *testing.T) {
 	}
 	send(0, n/2)
 	waitFor(t, "the disk error message", func() bool { return strings.Contains(c.log(t), "cannot write") })
-	send(n/2, n)                       // more while failing: they wait in the pipe
-	time.Sleep(100 * time.Millisecond) // let it fail and retry a few times (retry 10ms)
-	lines := dataLines(t, dir)         // fails the test on a torn line
+	send(n/2, n) // more while failing: they wait in the pipe
+	waitFor(t, "samples waiting in the pipe", func() bool { return light.queued(t) > 0 })
+	lines := dataLines(t, dir) // fails the test on a torn line
 	if len(lines) >= n || light.queued(t) == 0 {
 		t.Fatalf("%d lines written, %d bytes queued: the limit did not bite", len(lines), light.queued(t))
 	}

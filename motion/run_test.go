@@ -21,11 +21,9 @@ var noon = time.Date(2026, 6, 21, 12, 0, 0, 0, time.Local)
 
 type harness struct {
 	*ipctest.Sensor
-	t      *testing.T
-	clk    *ipctest.Clock // idle: Run's timer and the watcher's wait
-	done   chan error
-	cancel context.CancelFunc
-	pin    *edgePin // set by startPin
+	t   *testing.T
+	clk *ipctest.Clock // idle: Run's timer and the watcher's wait
+	pin *edgePin       // set by startPin
 }
 
 // edgePin is a gpiotest.Pin for a test that moves a fake clock. Its
@@ -103,32 +101,12 @@ func startAt(t *testing.T, cfg Config, clk *ipctest.Clock) *harness {
 	if cfg.Uptime == nil {
 		cfg.Uptime = func() time.Duration { return 0 }
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{Sensor: ipctest.NewSensor(t), t: t, clk: clk, done: make(chan error, 1), cancel: cancel}
-	go func() { h.done <- Run(ctx, cfg, h.Ends) }()
-	t.Cleanup(h.stop)
+	h := &harness{Sensor: ipctest.NewSensor(t), t: t, clk: clk}
+	// A gpiotest.Pin ignores Halt, so at the end its WaitForEdge returns
+	// only when the fake clock passes its timeout: keep moving it.
+	h.Go(func(ctx context.Context, ends Pipes) error { return Run(ctx, cfg, ends) },
+		func() { clk.Advance(Poll) })
 	return h
-}
-
-// stop cancels Run. A gpiotest.Pin ignores Halt, so its WaitForEdge
-// ends only when the fake clock passes its timeout: keep moving it.
-func (h *harness) stop() {
-	h.cancel()
-	deadline := time.After(ipctest.Wait)
-	for {
-		select {
-		case err := <-h.done:
-			if err != nil {
-				h.t.Errorf("Run: %v", err)
-			}
-			return
-		case <-time.After(time.Millisecond):
-			h.clk.Advance(Poll)
-		case <-deadline:
-			h.t.Error("Run did not return after cancel")
-			return
-		}
-	}
 }
 
 func (h *harness) state(motion bool, since time.Time, last time.Duration) {

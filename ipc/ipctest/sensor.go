@@ -1,6 +1,7 @@
 package ipctest
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -46,6 +47,38 @@ func NewSensor(t testing.TB) *Sensor {
 		GUI:  Collect(t, guiR), Logger: Collect(t, logR),
 		t: t, cmd: ipc.NewWriter(rxW), snd: ipc.NewSender(1),
 	}
+}
+
+// Go runs run(ctx, s.Ends) in a goroutine of its own, the role's Run.
+// When the test ends it cancels ctx and waits for run to return nil. A
+// run that ends only when a fake clock moves gets nudge, called every
+// millisecond while it waits; nudge may be nil.
+func (s *Sensor) Go(run func(context.Context, ipc.SensorEnds) error, nudge func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, s.Ends) }()
+	s.t.Cleanup(func() {
+		cancel()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		deadline := time.After(Wait)
+		for {
+			select {
+			case err := <-done:
+				if err != nil {
+					s.t.Errorf("Run: %v", err)
+				}
+				return
+			case <-tick.C:
+				if nudge != nil {
+					nudge()
+				}
+			case <-deadline:
+				s.t.Errorf("Run did not return %s after cancel", Wait)
+				return
+			}
+		}
+	})
 }
 
 // Pipe returns a non-blocking pipe's read end as a pollable file and its
