@@ -8,7 +8,7 @@
 GO      ?= go
 DIST    ?= dist
 VERSION ?= $(shell scripts/version.sh)
-LDFLAGS := -s -w -X sensord/daemon.Version=$(VERSION)
+LDFLAGS := -s -w -X sensord/version.Version=$(VERSION)
 GOBUILD := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
 
 .PHONY: all build cross deb test clean version \

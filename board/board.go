@@ -12,8 +12,6 @@ import (
 	"github.com/jonboulle/clockwork"
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/i2c"
-
-	"sensord/ipc"
 )
 
 // Resolve turns board.kind into the kind to use, "pi" or "sim", and a
@@ -155,7 +153,7 @@ func (b *Board) Pin(name string) (gpio.PinIn, error) {
 }
 
 // Fault switches a simulated fault on or off at run time (ipc.OpSimFault).
-func (b *Board) Fault(f ipc.SimFault) error {
+func (b *Board) Fault(f SimFault) error {
 	if b.sim == nil {
 		return ErrNotSimulated
 	}
@@ -237,17 +235,17 @@ func (s *simBoard) pir(name string) *SimPIR {
 	return s.pin
 }
 
-func (s *simBoard) fault(f ipc.SimFault) error {
+func (s *simBoard) fault(f SimFault) error {
 	s.mu.Lock()
 	light, pin := s.light, s.pin
 	s.mu.Unlock()
 	switch f {
-	case ipc.SimUnplug, ipc.SimReplug, ipc.SimBusErrorsOn, ipc.SimBusErrorsOff:
+	case SimUnplug, SimReplug, SimBusErrorsOn, SimBusErrorsOff:
 		if light == nil {
 			return fmt.Errorf("board: no simulated light sensor in this process for fault %d", f)
 		}
 		return light.Fault(f)
-	case ipc.SimStuckHigh, ipc.SimRelease:
+	case SimStuckHigh, SimRelease:
 		if pin == nil {
 			return fmt.Errorf("board: no simulated PIR in this process for fault %d", f)
 		}

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"strings"
 	"testing"
-
-	"sensord/ipc"
 )
 
 func TestOpen(t *testing.T) {
@@ -20,17 +18,17 @@ func TestOpen(t *testing.T) {
 	if err != nil || !b.Simulated() || b.Seed() != 5 || b.Kind() != "sim" {
 		t.Fatalf("Open sim: %v %+v", err, b)
 	}
-	if err := b.Fault(ipc.SimStuckHigh); err == nil {
+	if err := b.Fault(SimStuckHigh); err == nil {
 		t.Error("a PIR fault before any PIR was opened")
 	}
 	if _, where, err := b.I2C("/dev/i2c-3"); err != nil || where != "sim i2c-3" {
 		t.Errorf("I2C: %q %v", where, err)
 	}
-	if err := b.Fault(ipc.SimUnplug); err != nil {
+	if err := b.Fault(SimUnplug); err != nil {
 		t.Error(err)
 	}
 	real, _ := Open(Config{Kind: "pi"})
-	if err := real.Fault(ipc.SimUnplug); !errors.Is(err, ErrNotSimulated) {
+	if err := real.Fault(SimUnplug); !errors.Is(err, ErrNotSimulated) {
 		t.Errorf("fault on a Pi: %v", err)
 	}
 }

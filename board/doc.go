@@ -52,7 +52,7 @@
 // offsets count from the start of the sensor process, so the schedule
 // starts over each time the daemon restarts it. At run time
 // Board.Fault switches the same faults on and off (ipc.OpSimFault with
-// ipc.SimUnplug, SimReplug, SimBusErrorsOn/Off, SimStuckHigh,
+// SimUnplug, SimReplug, SimBusErrorsOn/Off, SimStuckHigh,
 // SimRelease). A fault is on while either the schedule or a run-time
 // switch says so.
 //

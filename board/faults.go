@@ -207,3 +207,17 @@ func (f Fault) nextEdge(t time.Duration) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// SimFault is a fault to switch on or off at run time in the simulated
+// hardware below the driver. Its numbers are the argument of the
+// sim-fault command on the wire (ipc.OpSimFault), listed in the README.
+type SimFault int64
+
+const (
+	SimUnplug       SimFault = 1 // light: the chip stops answering (NACK)
+	SimReplug       SimFault = 2 // light: the chip answers again
+	SimBusErrorsOn  SimFault = 3 // light: some I2C transfers fail
+	SimBusErrorsOff SimFault = 4
+	SimStuckHigh    SimFault = 5 // motion: the PIR output sticks high
+	SimRelease      SimFault = 6 // motion: the PIR works again
+)

@@ -11,8 +11,6 @@ import (
 	"github.com/jonboulle/clockwork"
 	"periph.io/x/conn/v3/i2c"
 	"periph.io/x/conn/v3/physic"
-
-	"sensord/ipc"
 )
 
 // SimOptions are what every simulated device needs.
@@ -236,17 +234,17 @@ func DayLux(t time.Time) float64 {
 // Fault switches a light fault on or off at run time. A fault switched
 // on here adds to the schedule: the sensor is unplugged while either
 // says so.
-func (s *SimBH1750) Fault(f ipc.SimFault) error {
+func (s *SimBH1750) Fault(f SimFault) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch f {
-	case ipc.SimUnplug:
+	case SimUnplug:
 		s.unplugged = true
-	case ipc.SimReplug:
+	case SimReplug:
 		s.unplugged = false
-	case ipc.SimBusErrorsOn:
+	case SimBusErrorsOn:
 		s.busErrors = true
-	case ipc.SimBusErrorsOff:
+	case SimBusErrorsOff:
 		s.busErrors = false
 	default:
 		return fmt.Errorf("board: fault %d is not a light sensor fault", f)

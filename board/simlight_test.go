@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
-
-	"sensord/ipc"
 )
 
 var noon = time.Date(2026, 6, 21, 12, 0, 0, 0, time.Local)
@@ -126,17 +124,17 @@ func TestSimBH1750Unplug(t *testing.T) {
 	if got := read(t, s); got != 0 {
 		t.Errorf("replugged chip read %d; want 0 (power-up state)", got)
 	}
-	if err := s.Fault(ipc.SimUnplug); err != nil {
+	if err := s.Fault(SimUnplug); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Tx(0x23, []byte{0x01}, nil); !errors.Is(err, ErrSimNACK) {
 		t.Errorf("run-time unplug: %v; want NACK", err)
 	}
-	_ = s.Fault(ipc.SimReplug)
+	_ = s.Fault(SimReplug)
 	if err := s.Tx(0x23, []byte{0x01}, nil); err != nil {
 		t.Errorf("after replug: %v", err)
 	}
-	if err := s.Fault(ipc.SimStuckHigh); err == nil {
+	if err := s.Fault(SimStuckHigh); err == nil {
 		t.Error("a PIR fault was accepted by the light sensor")
 	}
 }

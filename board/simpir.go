@@ -9,8 +9,6 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/pin"
-
-	"sensord/ipc"
 )
 
 // PIR timing of the simulation, after an HC-SR501 with its hold time
@@ -214,15 +212,15 @@ func (p *SimPIR) Read() gpio.Level {
 
 // Fault switches the stuck-high fault on (SimStuckHigh) or off
 // (SimRelease); it adds to the schedule.
-func (p *SimPIR) Fault(f ipc.SimFault) error {
+func (p *SimPIR) Fault(f SimFault) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.opt.Clock.Now()
 	p.advance(now)
 	switch f {
-	case ipc.SimStuckHigh:
+	case SimStuckHigh:
 		p.stuck = true
-	case ipc.SimRelease:
+	case SimRelease:
 		p.stuck = false
 	default:
 		return fmt.Errorf("board: fault %d is not a PIR fault", f)

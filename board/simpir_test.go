@@ -7,8 +7,6 @@ import (
 
 	"github.com/jonboulle/clockwork"
 	"periph.io/x/conn/v3/gpio"
-
-	"sensord/ipc"
 )
 
 func newTestPIR(t *testing.T, faults string, seed int64) (*SimPIR, *clockwork.FakeClock) {
@@ -87,7 +85,7 @@ func TestSimPIRStuck(t *testing.T) {
 			p, clk := newTestPIR(t, tc.faults, 7)
 			clk.Advance(tc.at)
 			if tc.manual {
-				if err := p.Fault(ipc.SimStuckHigh); err != nil {
+				if err := p.Fault(SimStuckHigh); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -98,7 +96,7 @@ func TestSimPIRStuck(t *testing.T) {
 				}
 			}
 			if tc.manual {
-				_ = p.Fault(ipc.SimRelease)
+				_ = p.Fault(SimRelease)
 			} else {
 				clk.Advance(10 * time.Second)
 			}
@@ -124,7 +122,7 @@ func TestSimPIRWaitForEdge(t *testing.T) {
 
 	go func() { got <- p.WaitForEdge(time.Hour) }()
 	_ = clk.BlockUntilContext(context.Background(), 1)
-	_ = p.Fault(ipc.SimStuckHigh)
+	_ = p.Fault(SimStuckHigh)
 	if !<-got || !bool(p.Read()) {
 		t.Fatal("stuck-high did not wake WaitForEdge with a rising edge")
 	}

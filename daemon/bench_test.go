@@ -30,7 +30,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"sensord/daemon"
+	"sensord/control"
 	"sensord/daemon/daemontest"
 )
 
@@ -99,7 +99,7 @@ func restartLatencies(b *testing.B, a *daemontest.Appliance, kills int) []float6
 
 // waitUpThenJitter waits until c has run upBeforeKill, then 0-100 ms
 // more, and returns CLOCK_MONOTONIC at the end: the kill time.
-func waitUpThenJitter(c daemon.ChildStatus, rng *rand.Rand) int64 {
+func waitUpThenJitter(c control.ChildStatus, rng *rand.Rand) int64 {
 	due := c.StartedMonoNS + upBeforeKill.Nanoseconds()
 	if d := due - monoNS(); d > 0 {
 		time.Sleep(time.Duration(d))
@@ -111,7 +111,7 @@ func waitUpThenJitter(c daemon.ChildStatus, rng *rand.Rand) int64 {
 // afterReap waits until the daemon has reaped c's process, then returns
 // the status, which by then shows the successor (the loop reaps and
 // respawns in one pass before it answers a request).
-func afterReap(b *testing.B, a *daemontest.Appliance, c daemon.ChildStatus) daemon.Status {
+func afterReap(b *testing.B, a *daemontest.Appliance, c control.ChildStatus) control.Status {
 	b.Helper()
 	proc := "/proc/" + strconv.Itoa(c.PID)
 	daemontest.Until(b, fmt.Sprintf("%s (pid %d) reaped after SIGKILL", c.Name, c.PID), 5*time.Second, func() bool {
@@ -364,7 +364,7 @@ func percentile(sorted []float64, p float64) float64 {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-func benchChild(b *testing.B, st daemon.Status, name string) daemon.ChildStatus {
+func benchChild(b *testing.B, st control.Status, name string) control.ChildStatus {
 	b.Helper()
 	for _, c := range st.Children {
 		if c.Name == name {
@@ -372,7 +372,7 @@ func benchChild(b *testing.B, st daemon.Status, name string) daemon.ChildStatus 
 		}
 	}
 	b.Fatalf("no child %q in status", name)
-	return daemon.ChildStatus{}
+	return control.ChildStatus{}
 }
 
 func envInt(b *testing.B, key string, def int) int {

@@ -6,6 +6,7 @@ package daemon_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -19,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"sensord/daemon"
+	"sensord/control"
 	"sensord/daemon/daemontest"
 )
 
@@ -66,16 +67,16 @@ type soakApp struct {
 	pid    int           // the daemon
 }
 
-func (a *soakApp) status() (daemon.Status, error) {
-	var st daemon.Status
-	err := daemon.Call(a.socket, map[string]string{"cmd": "status"}, &st)
+func (a *soakApp) status() (control.Status, error) {
+	var st control.Status
+	err := (control.Client{Path: a.socket}).Do(context.Background(), control.Request{Cmd: "status"}, &st)
 	return st, err
 }
 
 // waitAllRunning waits until the four children run.
-func (a *soakApp) waitAllRunning(timeout time.Duration) daemon.Status {
+func (a *soakApp) waitAllRunning(timeout time.Duration) control.Status {
 	a.t.Helper()
-	var st daemon.Status
+	var st control.Status
 	daemontest.Until(a.t, "all four children running", timeout, func() bool {
 		var err error
 		st, err = a.status()
@@ -108,7 +109,7 @@ func startSoakApp(t *testing.T) *soakApp {
 	}
 	os.Chmod(dir, 0o755)
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	a := &soakApp{t: t, data: filepath.Join(dir, "data"), socket: filepath.Join(dir, "run", daemon.SocketName)}
+	a := &soakApp{t: t, data: filepath.Join(dir, "data"), socket: filepath.Join(dir, "run", control.SocketName)}
 	cfg, logf := filepath.Join(dir, "sensord.toml"), filepath.Join(dir, "daemon.log")
 	os.WriteFile(cfg, []byte(soakConfig), 0o644)
 	tmux := func(args ...string) string {
@@ -218,7 +219,7 @@ func (c *chaos) hit() {
 	if err != nil {
 		c.t.Fatalf("status during the soak: %v", err)
 	}
-	var running []daemon.ChildStatus
+	var running []control.ChildStatus
 	for _, ch := range st.Children {
 		if ch.State == "running" && ch.PID > 0 {
 			if _, stopped := c.stopped[ch.PID]; !stopped {
@@ -341,7 +342,7 @@ func steadyFDs(t *testing.T, pid int) soakSample {
 type soakResult struct {
 	c        *chaos
 	elapsed  time.Duration
-	final    daemon.Status
+	final    control.Status
 	died     map[string]int
 	cores    int // deaths with core_dumped=true
 	coreDir  string

@@ -6,11 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
-	"sensord/daemon/config"
+	"sensord/config"
+	"sensord/control"
+	"sensord/version"
 )
 
 // clientFlags are the flags of the commands that talk to a daemon.
@@ -24,13 +25,13 @@ func clientFlags(name string) (*flag.FlagSet, *string, *string) {
 // controlPath finds the control socket from --runtime-dir or the config.
 func controlPath(cfgPath, rt string) string {
 	if rt != "" {
-		return socketPath(rt)
+		return control.SocketPath(rt)
 	}
 	c, err := config.Load(cfgPath, false)
 	if err != nil {
 		c = config.Default()
 	}
-	return socketPath(c.Supervisor.RuntimeDir)
+	return control.SocketPath(c.Supervisor.RuntimeDir)
 }
 
 // StatusMain is `sensord status [--json]`.
@@ -41,14 +42,14 @@ func StatusMain(ctx context.Context, args []string) error {
 		return err
 	}
 	var raw json.RawMessage
-	if err := Call(controlPath(*cfgPath, *rt), map[string]string{"cmd": "status"}, &raw); err != nil {
+	if err := (control.Client{Path: controlPath(*cfgPath, *rt)}).Do(ctx, control.Request{Cmd: "status"}, &raw); err != nil {
 		return err
 	}
 	if *asJSON {
 		_, err := fmt.Printf("%s\n", raw)
 		return err
 	}
-	var st Status
+	var st control.Status
 	if err := json.Unmarshal(raw, &st); err != nil {
 		return err
 	}
@@ -56,7 +57,7 @@ func StatusMain(ctx context.Context, args []string) error {
 	return nil
 }
 
-func printStatus(st Status, now time.Time) {
+func printStatus(st control.Status, now time.Time) {
 	fmt.Printf("sensord %s  pid %d  up %s  board %s (%s)  core limit %s  %s\n\n", st.Version, st.PID,
 		now.Sub(st.StartedAt).Round(time.Second), st.Board, st.Model, st.CoreLimit, st.State)
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -90,8 +91,8 @@ func RestartMain(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: sensord restart gui|motion|light|logger")
 	}
-	var r okReply
-	if err := Call(controlPath(*cfgPath, *rt), map[string]string{"cmd": "restart", "name": fs.Arg(0)}, &r); err != nil {
+	var r control.OK
+	if err := (control.Client{Path: controlPath(*cfgPath, *rt)}).Do(ctx, control.Request{Cmd: "restart", Name: fs.Arg(0)}, &r); err != nil {
 		return err
 	}
 	fmt.Println(r.Message)
@@ -114,6 +115,6 @@ func ConfigMain(ctx context.Context, args []string) error {
 
 // VersionMain is `sensord version`.
 func VersionMain(ctx context.Context, args []string) error {
-	fmt.Println("sensord", strings.TrimSpace(Version))
+	fmt.Println("sensord", version.String())
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/user"
+	"sensord/control"
 	"strconv"
 	"time"
 )
@@ -16,22 +17,11 @@ import (
 // maxRequest bounds one control request line.
 const maxRequest = 4096
 
-// request is one control request, as read from the socket.
+// request is one control request, as read from the socket, with the
+// channel its reply goes back on.
 type request struct {
-	Cmd   string `json:"cmd"`            // status, restart, stop
-	Name  string `json:"name,omitempty"` // restart: the child
+	control.Request
 	reply chan any
-}
-
-// errorReply is the reply to a request that failed.
-type errorReply struct {
-	Error string `json:"error"`
-}
-
-// okReply acknowledges a command.
-type okReply struct {
-	OK      bool   `json:"ok"`
-	Message string `json:"message,omitempty"`
 }
 
 // handle answers one control request in the loop goroutine.
@@ -42,25 +32,25 @@ func (s *supervisor) handle(req request, n notifier) any {
 	case "restart":
 		c, ok := s.children[req.Name]
 		if !ok {
-			return errorReply{fmt.Sprintf("no child %q; children are gui, motion, light, logger", req.Name)}
+			return control.Error{Error: fmt.Sprintf("no child %q; children are gui, motion, light, logger", req.Name)}
 		}
 		if !c.wanted {
-			return errorReply{"the daemon is stopping"}
+			return control.Error{Error: "the daemon is stopping"}
 		}
 		s.log.Info("restart requested", "child", c.name)
 		s.restart(c)
-		return okReply{OK: true, Message: "restarting " + c.name}
+		return control.OK{OK: true, Message: "restarting " + c.name}
 	case "stop":
 		s.log.Info("stop requested", "by", "control socket")
 		s.beginStop(n)
-		return okReply{OK: true, Message: "stopping"}
+		return control.OK{OK: true, Message: "stopping"}
 	}
-	return errorReply{fmt.Sprintf("unknown command %q; commands are status, restart, stop", req.Cmd)}
+	return control.Error{Error: fmt.Sprintf("unknown command %q; commands are status, restart, stop", req.Cmd)}
 }
 
-// control serves the Unix socket. Each connection is read on its own
+// controlServer serves the Unix socket. Each connection is read on its own
 // goroutine; requests go to the loop over ctl.
-type control struct {
+type controlServer struct {
 	ln   *net.UnixListener
 	path string
 	ctl  chan request
@@ -71,7 +61,7 @@ type control struct {
 // children's user, so the GUI can connect; root always can), or 0660
 // with group when one is configured. A stale socket is replaced; a live
 // one means another daemon is running.
-func listenControl(path string, uid int, group string, log *slog.Logger) (*control, error) {
+func listenControl(path string, uid int, group string, log *slog.Logger) (*controlServer, error) {
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 		c.Close()
 		return nil, fmt.Errorf("daemon: another sensord is running (it answers on %s); stop it first or use --runtime-dir", path)
@@ -86,7 +76,7 @@ func listenControl(path string, uid int, group string, log *slog.Logger) (*contr
 		ln.Close()
 		return nil, err
 	}
-	return &control{ln: ln, path: path, ctl: make(chan request), log: log}, nil
+	return &controlServer{ln: ln, path: path, ctl: make(chan request), log: log}, nil
 }
 
 func socketPerms(path string, uid int, group string) error {
@@ -111,7 +101,7 @@ func socketPerms(path string, uid int, group string) error {
 }
 
 // serve accepts connections until the listener is closed.
-func (c *control) serve(done <-chan struct{}) {
+func (c *controlServer) serve(done <-chan struct{}) {
 	for {
 		conn, err := c.ln.AcceptUnix()
 		if err != nil {
@@ -127,7 +117,7 @@ func (c *control) serve(done <-chan struct{}) {
 // conn answers requests on one connection, one JSON line each. A
 // malformed or oversized request gets an error reply and the connection
 // is closed.
-func (c *control) conn(conn *net.UnixConn, done <-chan struct{}) {
+func (c *controlServer) conn(conn *net.UnixConn, done <-chan struct{}) {
 	defer conn.Close()
 	sc := bufio.NewScanner(conn)
 	sc.Buffer(make([]byte, 512), maxRequest)
@@ -136,20 +126,20 @@ func (c *control) conn(conn *net.UnixConn, done <-chan struct{}) {
 		_ = conn.SetReadDeadline(time.Now().Add(time.Minute))
 		if !sc.Scan() {
 			if errors.Is(sc.Err(), bufio.ErrTooLong) {
-				_ = enc.Encode(errorReply{fmt.Sprintf("request longer than %d bytes", maxRequest)})
+				_ = enc.Encode(control.Error{Error: fmt.Sprintf("request longer than %d bytes", maxRequest)})
 			}
 			return
 		}
 		var req request
-		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
-			_ = enc.Encode(errorReply{"malformed request: " + err.Error() + `; send {"cmd":"status"}`})
+		if err := json.Unmarshal(sc.Bytes(), &req.Request); err != nil {
+			_ = enc.Encode(control.Error{Error: "malformed request: " + err.Error() + `; send {"cmd":"status"}`})
 			return
 		}
 		req.reply = make(chan any, 1)
 		select {
 		case c.ctl <- req:
 		case <-done:
-			_ = enc.Encode(errorReply{"the daemon is exiting"})
+			_ = enc.Encode(control.Error{Error: "the daemon is exiting"})
 			return
 		}
 		if enc.Encode(<-req.reply) != nil {
@@ -158,4 +148,4 @@ func (c *control) conn(conn *net.UnixConn, done <-chan struct{}) {
 	}
 }
 
-func (c *control) close() { c.ln.Close() }
+func (c *controlServer) close() { c.ln.Close() }

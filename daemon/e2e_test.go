@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"sensord/daemon"
+	"sensord/control"
 	"sensord/daemon/daemontest"
 )
 
@@ -255,7 +256,7 @@ func TestExitCodesAndSignalsOfAnyProgram(t *testing.T) {
 
 func TestCrashLoopBacksOffOthersUndisturbed(t *testing.T) {
 	a := daemontest.Spawn(t, bin, daemontest.Options{Config: "[motion]\nexec = \"/bin/false\"\n"})
-	st := a.WaitFor("motion crash-looped six times", 30*time.Second, func(st daemon.Status) bool {
+	st := a.WaitFor("motion crash-looped six times", 30*time.Second, func(st control.Status) bool {
 		return st.Children[2].Name == "motion" && st.Children[2].Gen >= 6
 	})
 	for _, c := range st.Children {
@@ -263,7 +264,7 @@ func TestCrashLoopBacksOffOthersUndisturbed(t *testing.T) {
 			t.Errorf("%s disturbed by the crash loop: gen %d state %s", c.Name, c.Gen, c.State)
 		}
 	}
-	a.WaitFor("motion in backoff", 10*time.Second, func(st daemon.Status) bool {
+	a.WaitFor("motion in backoff", 10*time.Second, func(st control.Status) bool {
 		m := st.Children[2]
 		return m.State == "backoff" && m.NextStartInMS != nil
 	})
@@ -297,7 +298,7 @@ func startTimes(t *testing.T, log, child string) []time.Time {
 func TestMissingProgramRetriedDaemonStaysUp(t *testing.T) {
 	a := daemontest.Spawn(t, bin, daemontest.Options{Config: "[light]\nexec = \"/nonexistent/light\"\n"})
 	a.WaitLog(`msg="child not started" child=light`, 10*time.Second)
-	a.WaitFor("light in backoff, others running", 10*time.Second, func(st daemon.Status) bool {
+	a.WaitFor("light in backoff, others running", 10*time.Second, func(st control.Status) bool {
 		ok := true
 		for _, c := range st.Children {
 			ok = ok && (c.State == "running") != (c.Name == "light")
@@ -360,7 +361,7 @@ func TestSecondSIGTERMKillsAtOnce(t *testing.T) {
 		Config: "[supervisor]\ngrace = \"1m\"\n[motion]\nexec = \"" + stubborn + "\"\n"})
 	trapped()
 	a.Signal(syscall.SIGTERM)
-	a.WaitFor("stopping", 5*time.Second, func(st daemon.Status) bool { return st.State == "stopping" })
+	a.WaitFor("stopping", 5*time.Second, func(st control.Status) bool { return st.State == "stopping" })
 	a.Signal(syscall.SIGTERM)
 	if code := a.Wait(10 * time.Second); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
@@ -578,8 +579,8 @@ func TestBackgroundWithPidfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	var st daemon.Status
-	if err := daemon.Call(filepath.Join(dir, "run", daemon.SocketName), map[string]string{"cmd": "status"}, &st); err != nil || st.PID != pid {
+	var st control.Status
+	if err := (control.Client{Path: filepath.Join(dir, "run", control.SocketName)}).Do(context.Background(), control.Request{Cmd: "status"}, &st); err != nil || st.PID != pid {
 		t.Fatalf("status: %v pid %d, pidfile %d", err, st.PID, pid)
 	}
 	if sid, _ := syscall.Getpgid(pid); sid != pid {

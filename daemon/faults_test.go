@@ -19,7 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"sensord/daemon"
+	"sensord/board"
+	"sensord/control"
 	"sensord/daemon/daemontest"
 	"sensord/ipc"
 )
@@ -210,7 +211,7 @@ func TestFaultLightUnplugged(t *testing.T) {
 	a := daemontest.Start(t, bin, daemontest.Options{Config: "[light]\ninterval = \"20ms\"\n"})
 	w := openPipe(t, a, "gui-light")
 	waitData(t, a.Data, "light samples", 5*time.Second, func(r []record) bool { return maxSeq(r, "light", 1) > 5 })
-	sendCommand(t, w, ipc.OpSimFault, int64(ipc.SimUnplug))
+	sendCommand(t, w, ipc.OpSimFault, int64(board.SimUnplug))
 	recs := waitData(t, a.Data, "light offline", 5*time.Second, func(r []record) bool {
 		return statusAt(r, "light", "offline") >= 0
 	})
@@ -218,7 +219,7 @@ func TestFaultLightUnplugged(t *testing.T) {
 	if off.Reason == "" {
 		t.Errorf("offline status without a reason: %+v", off)
 	}
-	sendCommand(t, w, ipc.OpSimFault, int64(ipc.SimReplug))
+	sendCommand(t, w, ipc.OpSimFault, int64(board.SimReplug))
 	// Back: an ok status after the offline one, then new samples.
 	waitData(t, a.Data, "light ok and sampling again", 8*time.Second, func(r []record) bool {
 		i := statusAt(r, "light", "offline")
@@ -560,7 +561,7 @@ func TestFaultCrashLoopAndMissingProgramBounded(t *testing.T) {
 	a := daemontest.Spawn(t, bin, daemontest.Options{
 		Config: "[motion]\nexec = \"/bin/false\"\n[light]\nexec = \"/nonexistent/light\"\n"})
 	t0 := time.Now()
-	a.WaitFor("motion started 8 times", 15*time.Second, func(st daemon.Status) bool {
+	a.WaitFor("motion started 8 times", 15*time.Second, func(st control.Status) bool {
 		return childOf(st, "motion").Gen >= 8
 	})
 	elapsed := time.Since(t0)
@@ -589,13 +590,13 @@ func TestFaultCrashLoopAndMissingProgramBounded(t *testing.T) {
 	t.Logf("%s: motion %d starts, light %d tries (bound %d), daemon CPU %s", elapsed, motion, light, allowed, cpu)
 }
 
-func childOf(st daemon.Status, name string) daemon.ChildStatus {
+func childOf(st control.Status, name string) control.ChildStatus {
 	for _, c := range st.Children {
 		if c.Name == name {
 			return c
 		}
 	}
-	return daemon.ChildStatus{}
+	return control.ChildStatus{}
 }
 
 // maxStarts is the most starts a crash-looping child can have within d

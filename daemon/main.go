@@ -14,11 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"sensord/daemon/config"
+	"sensord/config"
 )
-
-// Version is set at build time: -ldflags "-X sensord/daemon.Version=1.2.3".
-var Version = "dev"
 
 // options are the command-line flags of `sensord run`.
 type options struct {

@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"time"
 
-	"sensord/daemon/sdnotify"
+	"sensord/sdnotify"
 )
 
 // notifier tells the service manager about readiness, liveness and

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"sensord/daemon"
+	"sensord/control"
 	"sensord/daemon/daemontest"
 )
 
@@ -87,7 +87,7 @@ func TestChildrenDropPrivileges(t *testing.T) {
 	}
 }
 
-func childPIDs(st daemon.Status) []int {
+func childPIDs(st control.Status) []int {
 	var pids []int
 	for _, c := range st.Children {
 		pids = append(pids, c.PID)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"sensord/daemon/config"
+	"sensord/config"
 )
 
 // The children, in start order. Stop order is stopOrder.

@@ -14,8 +14,10 @@ import (
 	"golang.org/x/sys/unix"
 
 	"sensord/board"
-	"sensord/daemon/config"
+	"sensord/config"
+	"sensord/control"
 	"sensord/ipc"
+	"sensord/version"
 )
 
 // run is the daemon: set up in the order of DESIGN section 4 (core
@@ -85,7 +87,7 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 }
 
 // serve runs the loop with signals, the control socket and readiness.
-func (s *supervisor) serve(ctx context.Context, ctl *control, o options, log *slog.Logger) error {
+func (s *supervisor) serve(ctx context.Context, ctl *controlServer, o options, log *slog.Logger) error {
 	sigchld, sigs := installSignals(s.cfg.Supervisor.SIGCHLD)
 	done := make(chan struct{})
 	defer close(done)
@@ -95,7 +97,7 @@ func (s *supervisor) serve(ctx context.Context, ctl *control, o options, log *sl
 		return err
 	}
 	defer cleanup()
-	log.Info("sensord started", "version", Version, "pid", os.Getpid(), "board", s.env.board,
+	log.Info("sensord started", "version", version.String(), "pid", os.Getpid(), "board", s.env.board,
 		"model", s.env.model, "seed", s.env.seed, "socket", s.env.socket, "data", s.cfg.Logger.Dir)
 	s.loop(ctx, events{sigchld: sigchld, sigs: sigs, ctl: ctl.ctl, notify: n,
 		reload: func() { s.reload(o) }})
@@ -117,7 +119,7 @@ func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, int, error) {
 	env.board, env.model = board.Resolve(cfg.Board.Kind)
 	env.seed = seedFor(cfg)
 	env.env = childEnv()
-	env.socket = socketPath(cfg.Supervisor.RuntimeDir)
+	env.socket = control.SocketPath(cfg.Supervisor.RuntimeDir)
 	env.coreDir = filepath.Join(cfg.Logger.Dir, "cores")
 	var uid, gid int
 	env.cred, uid, gid, err = credentials(cfg.Supervisor.User, cfg.Supervisor.User != config.Default().Supervisor.User, log)

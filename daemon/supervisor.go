@@ -7,7 +7,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
-	"sensord/daemon/config"
+	"sensord/config"
 	"sensord/ipc"
 )
 

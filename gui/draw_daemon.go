@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"sensord/control"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
@@ -46,7 +47,7 @@ func (c canvas) daemonRow(m *Model, x, y, w int) {
 	}
 	s := d.Status
 	up := "-"
-	if t := parseTime(s.StartedAt); !t.IsZero() {
+	if t := s.StartedAt; !t.IsZero() {
 		up = fmtAge(m.Now.Sub(t))
 	}
 	n := c.put(x, y, w, fmt.Sprintf("%-8s%-8d", "sensord", s.PID), stPlain)
@@ -59,22 +60,22 @@ func (c canvas) daemonRow(m *Model, x, y, w int) {
 	c.fit(x+n, y, w-n, c.join("core limit "+s.CoreLimit, "board "+s.Board), stDim)
 }
 
-func (c canvas) childRow(m *Model, ch ChildStatus, x, y, w int) {
+func (c canvas) childRow(m *Model, ch control.ChildStatus, x, y, w int) {
 	up := "-"
-	if t := parseTime(ch.StartedAt); !t.IsZero() && ch.State == "running" {
-		up = fmtAge(m.Now.Sub(t))
+	if t := ch.StartedAt; t != nil && !t.IsZero() && ch.State == control.Running {
+		up = fmtAge(m.Now.Sub(*t))
 	}
 	n := c.put(x, y, w, fmt.Sprintf("%-8s%-8d", ch.Name, ch.PID), stPlain)
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", ch.State), stateStyle(ch.State))
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-6d%-8s%-9d", ch.Gen, up, ch.Restarts), stPlain)
 	why := exitReason(ch.LastExit)
 	if e := ch.LastExit; e != nil {
-		if at := parseTime(e.At); !at.IsZero() {
+		if at := e.At; !at.IsZero() {
 			why += ", " + fmtAgo(m.Now.Sub(at)) + " ago"
 		}
 	}
 	st := stPlain
-	if e := ch.LastExit; e != nil && (e.Signal != "" || e.CoreDumped) {
+	if e := ch.LastExit; e != nil && (e.SignalName() != "" || e.CoreDumped) {
 		st = stWarn
 	}
 	c.fit(x+n, y, w-n, why, st)
@@ -111,8 +112,8 @@ func (c canvas) pipe(m *Model, name string, x, y, w int) {
 	gw := max((w-n-6)/4, 4)
 	p, ok := findPipe(m.Daemon.Status, name)
 	if ok && p.CapacityBytes > 0 {
-		pct := int(p.QueuedBytes * 100 / p.CapacityBytes)
-		filled := int(p.QueuedBytes * int64(gw) / p.CapacityBytes)
+		pct := p.QueuedBytes * 100 / p.CapacityBytes
+		filled := p.QueuedBytes * gw / p.CapacityBytes
 		if p.QueuedBytes > 0 {
 			filled = max(filled, 1)
 		}
@@ -154,7 +155,7 @@ func pipeExtra(m *Model, name string) (string, bool) {
 		return fmt.Sprintf("sent %s lost %s", fmtCount(p.SentCommands), fmtCount(p.LostCommands)), p.LostCommands > 0
 	}
 	if p, ok := findPipe(m.Daemon.Status, name); ok {
-		return fmtBytes(p.QueuedBytes) + "/" + fmtBytes(p.CapacityBytes), false
+		return fmtBytes(int64(p.QueuedBytes)) + "/" + fmtBytes(int64(p.CapacityBytes)), false
 	}
 	return "", false
 }
@@ -166,14 +167,14 @@ func srcOf(pipe string) Src {
 	return SrcLight
 }
 
-func findPipe(s *Status, name string) (PipeStatus, bool) {
+func findPipe(s *control.Status, name string) (control.PipeStatus, bool) {
 	if s == nil {
-		return PipeStatus{}, false
+		return control.PipeStatus{}, false
 	}
 	for _, p := range s.Pipes {
 		if p.Name == name {
 			return p, true
 		}
 	}
-	return PipeStatus{}, false
+	return control.PipeStatus{}, false
 }

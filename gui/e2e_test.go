@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sensord/control"
 	"strconv"
 	"strings"
 	"syscall"
@@ -65,13 +66,13 @@ func guiChild(t *testing.T, bin, rt string) (pid, gen int) {
 	if err != nil {
 		return 0, 0
 	}
-	var st Status
+	var st control.Status
 	if err := json.Unmarshal(out, &st); err != nil {
 		t.Fatalf("status --json: %v\n%s", err, out)
 	}
 	for _, c := range st.Children {
 		if c.Name == "gui" && c.State == "running" {
-			return c.PID, c.Gen
+			return c.PID, int(c.Gen)
 		}
 	}
 	return 0, 0
@@ -170,7 +171,7 @@ func daemonPID(bin, rt string) int {
 	if err != nil {
 		return 0
 	}
-	var st Status
+	var st control.Status
 	if json.Unmarshal(out, &st) != nil {
 		return 0
 	}

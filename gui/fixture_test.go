@@ -7,6 +7,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"sensord/control"
 	"sensord/ipc"
 )
 
@@ -15,20 +16,24 @@ var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 
 func intp(v int) *int { return &v }
 
+func strp(s string) *string { return &s }
+
 // fixtureStatus is a daemon status with one child that crashed.
-func fixtureStatus() *Status {
-	at := func(d time.Duration) string { return t0.Add(d).Format(time.RFC3339Nano) }
-	return &Status{
+func fixtureStatus() *control.Status {
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	atp := func(d time.Duration) *time.Time { t := at(d); return &t }
+	sig := "SIGSEGV"
+	return &control.Status{
 		PID: 1234, StartedAt: at(-3*time.Hour - 2*time.Minute), CoreLimit: "unlimited", Board: "sim",
-		Children: []ChildStatus{
-			{Name: "gui", PID: 1240, State: "running", Gen: 1, StartedAt: at(-3 * time.Hour)},
-			{Name: "motion", PID: 1241, State: "running", Gen: 1, StartedAt: at(-3 * time.Hour)},
-			{Name: "light", PID: 1301, State: "running", Gen: 3, Restarts: 2, StartedAt: at(-5 * time.Minute),
-				LastExit: &LastExit{At: at(-5 * time.Minute), Signal: "SIGSEGV", CoreDumped: true, RanMS: 5012}},
+		Children: []control.ChildStatus{
+			{Name: "gui", PID: 1240, State: "running", Gen: 1, StartedAt: atp(-3 * time.Hour)},
+			{Name: "motion", PID: 1241, State: "running", Gen: 1, StartedAt: atp(-3 * time.Hour)},
+			{Name: "light", PID: 1301, State: "running", Gen: 3, Restarts: 2, StartedAt: atp(-5 * time.Minute),
+				LastExit: &control.ExitStatus{At: at(-5 * time.Minute), Signal: &sig, CoreDumped: true, RanMS: 5012}},
 			{Name: "logger", PID: 1243, State: "backoff", Gen: 2, Restarts: 1,
-				LastExit: &LastExit{At: at(-2 * time.Second), ExitCode: intp(1), RanMS: 300}},
+				LastExit: &control.ExitStatus{At: at(-2 * time.Second), ExitCode: intp(1), RanMS: 300}},
 		},
-		Pipes: []PipeStatus{
+		Pipes: []control.PipeStatus{
 			{Name: "motion-gui", Writer: "motion", Reader: "gui", QueuedBytes: 0, CapacityBytes: 1 << 20},
 			{Name: "light-gui", Writer: "light", Reader: "gui", QueuedBytes: 96, CapacityBytes: 1 << 20},
 			{Name: "gui-motion", Writer: "gui", Reader: "motion", CapacityBytes: 1 << 20},

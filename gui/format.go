@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"sensord/control"
 	"strconv"
 	"time"
 )
@@ -85,14 +86,14 @@ func fmtCount(n uint64) string {
 }
 
 // exitReason says how a child's last run ended: "SIGSEGV, core, ran 5.0s".
-func exitReason(e *LastExit) string {
+func exitReason(e *control.ExitStatus) string {
 	if e == nil {
 		return "-"
 	}
 	var s string
 	switch {
-	case e.Signal != "":
-		s = e.Signal
+	case e.SignalName() != "":
+		s = e.SignalName()
 	case e.ExitCode != nil:
 		s = fmt.Sprintf("exit %d", *e.ExitCode)
 	default:

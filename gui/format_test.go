@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"sensord/control"
 	"strings"
 	"testing"
 	"time"
@@ -31,8 +32,8 @@ func TestFormat(t *testing.T) {
 		{fmtCount(12345), "12k"},
 		{fmtCount(3400000), "3.4M"},
 		{exitReason(nil), "-"},
-		{exitReason(&LastExit{ExitCode: intp(2), RanMS: 1500}), "exit 2, ran 1.5s"},
-		{exitReason(&LastExit{Signal: "SIGSEGV", CoreDumped: true, RanMS: 5012}), "SIGSEGV, core, ran 5.0s"},
+		{exitReason(&control.ExitStatus{ExitCode: intp(2), RanMS: 1500}), "exit 2, ran 1.5s"},
+		{exitReason(&control.ExitStatus{Signal: strp("SIGSEGV"), CoreDumped: true, RanMS: 5012}), "SIGSEGV, core, ran 5.0s"},
 		{fit("abcdef", 4, '~'), "abc~"},
 		{fit("abc", 4, '~'), "abc"},
 		{fit("abc", 0, '~'), ""},

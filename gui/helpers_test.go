@@ -14,6 +14,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"golang.org/x/sys/unix"
 
+	"sensord/control"
 	"sensord/ipc"
 )
 
@@ -21,12 +22,12 @@ import (
 type fakeDaemon struct {
 	path   string
 	mu     sync.Mutex
-	status *Status
+	status *control.Status
 	stops  int
 	reqs   []string
 }
 
-func newFakeDaemon(t *testing.T, st *Status) *fakeDaemon {
+func newFakeDaemon(t *testing.T, st *control.Status) *fakeDaemon {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "guitest")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"sensord/board"
 	"sensord/ipc"
 )
 
@@ -114,20 +115,20 @@ func absDur(d time.Duration) time.Duration {
 }
 
 func toggleUnplug(m Model) (Model, []Effect) {
-	f, text := ipc.SimUnplug, "light: unplug sent (simulated board only)"
+	f, text := board.SimUnplug, "light: unplug sent (simulated board only)"
 	light := &m.Sensors[SrcLight]
 	if m.LightPulled || light.Known && light.Health == ipc.HealthOffline {
-		f, text = ipc.SimReplug, "light: replug sent"
+		f, text = board.SimReplug, "light: replug sent"
 	}
-	m.LightPulled = f == ipc.SimUnplug
+	m.LightPulled = f == board.SimUnplug
 	eff := m.send(SrcLight, ipc.OpSimFault, int64(f))
 	return m.say(false, text), []Effect{eff}
 }
 
 func toggleStuck(m Model) (Model, []Effect) {
-	f, text := ipc.SimStuckHigh, "motion: PIR stuck high sent (simulated board only)"
+	f, text := board.SimStuckHigh, "motion: PIR stuck high sent (simulated board only)"
 	if m.PIRStuck {
-		f, text = ipc.SimRelease, "motion: PIR release sent"
+		f, text = board.SimRelease, "motion: PIR release sent"
 	}
 	m.PIRStuck = !m.PIRStuck
 	eff := m.send(SrcMotion, ipc.OpSimFault, int64(f))

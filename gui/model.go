@@ -3,6 +3,7 @@ package gui
 import (
 	"time"
 
+	"sensord/control"
 	"sensord/ipc"
 )
 
@@ -215,11 +216,11 @@ type PipeCounters struct {
 
 // DaemonView is the last answer of the control socket.
 type DaemonView struct {
-	Status    *Status   // last good status (nil: none yet)
-	Err       string    // why the last poll failed ("" when it worked)
-	PolledAt  time.Time // when the last good status arrived
-	Unpolled  bool      // no poll has finished yet
-	Headless  bool      // no polling at all (--tty none)
+	Status    *control.Status // last good status (nil: none yet)
+	Err       string          // why the last poll failed ("" when it worked)
+	PolledAt  time.Time       // when the last good status arrived
+	Unpolled  bool            // no poll has finished yet
+	Headless  bool            // no polling at all (--tty none)
 	StopAsked bool
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/jonboulle/clockwork"
 
+	"sensord/control"
 	"sensord/ipc"
 )
 
@@ -37,7 +38,7 @@ func Run(ctx context.Context, cfg Config, screen tcell.Screen) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	l := &loop{cfg: cfg, screen: screen, control: Control{Path: cfg.Control}, ctx: ctx}
+	l := &loop{cfg: cfg, screen: screen, control: control.Client{Path: cfg.Control}, ctx: ctx}
 	if err := l.openPipes(); err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ type loop struct {
 	cfg     Config
 	ctx     context.Context
 	screen  tcell.Screen
-	control Control
+	control control.Client
 	model   Model
 	events  chan tcell.Event
 	frames  chan Msg // from the two pipe readers

@@ -12,6 +12,7 @@ import (
 	"github.com/jonboulle/clockwork"
 	"golang.org/x/sys/unix"
 
+	"sensord/board"
 	"sensord/ipc"
 )
 
@@ -95,7 +96,7 @@ func TestRun(t *testing.T) {
 	s.InjectKey(tcell.KeyRune, 'w', tcell.ModNone)
 	expectCommands(t, p.fromMotion, ipc.OpSkipWarmup)
 	s.InjectKey(tcell.KeyRune, 'u', tcell.ModNone)
-	if c := expectCommands(t, p.fromLight, ipc.OpSimFault)[0]; c.Arg != int64(ipc.SimReplug) {
+	if c := expectCommands(t, p.fromLight, ipc.OpSimFault)[0]; c.Arg != int64(board.SimReplug) {
 		t.Errorf("sim fault %d, want replug: the light sensor is offline", c.Arg)
 	}
 	p.send(t, light, p.toLight, &ipc.Reply{ID: 7, Op: ipc.OpSimFault, Error: "not a simulated board"})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"sensord/control"
 	"sensord/ipc"
 )
 
@@ -37,7 +38,7 @@ type (
 	}
 	// StatusMsg is the result of one status poll.
 	StatusMsg struct {
-		Status *Status
+		Status *control.Status
 		Err    error
 	}
 	// SentMsg is the result of writing a command.
@@ -241,7 +242,7 @@ func onStatus(m Model, msg StatusMsg) Model {
 }
 
 // restartEvents logs the children whose restart count went up.
-func restartEvents(m Model, old, cur *Status) Model {
+func restartEvents(m Model, old, cur *control.Status) Model {
 	for _, c := range cur.Children {
 		for _, o := range old.Children {
 			if o.Name == c.Name && c.Restarts > o.Restarts {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"sensord/board"
+	"sensord/control"
 	"sensord/ipc"
 )
 
@@ -48,13 +50,13 @@ func TestUpdateKeys(t *testing.T) {
 		{"w skips warm-up", ModeConsole, nil, key('w'),
 			[]Effect{send(SrcMotion, 1, ipc.OpSkipWarmup, 0)}, "warm-up"},
 		{"u unplugs", ModeTerminal, nil, key('u'),
-			[]Effect{send(SrcLight, 1, ipc.OpSimFault, int64(ipc.SimUnplug))}, "unplug"},
+			[]Effect{send(SrcLight, 1, ipc.OpSimFault, int64(board.SimUnplug))}, "unplug"},
 		{"u again replugs", ModeTerminal, func(m *Model) { m.LightPulled = true }, key('u'),
-			[]Effect{send(SrcLight, 1, ipc.OpSimFault, int64(ipc.SimReplug))}, "replug"},
+			[]Effect{send(SrcLight, 1, ipc.OpSimFault, int64(board.SimReplug))}, "replug"},
 		{"s sticks the PIR", ModeTerminal, nil, key('s'),
-			[]Effect{send(SrcMotion, 1, ipc.OpSimFault, int64(ipc.SimStuckHigh))}, "stuck"},
+			[]Effect{send(SrcMotion, 1, ipc.OpSimFault, int64(board.SimStuckHigh))}, "stuck"},
 		{"s again releases", ModeTerminal, func(m *Model) { m.PIRStuck = true }, key('s'),
-			[]Effect{send(SrcMotion, 1, ipc.OpSimFault, int64(ipc.SimRelease))}, "release"},
+			[]Effect{send(SrcMotion, 1, ipc.OpSimFault, int64(board.SimRelease))}, "release"},
 		{"q on a terminal stops", ModeTerminal, nil, key('q'), []Effect{StopEffect{}}, "stop"},
 		{"Ctrl-C on a terminal stops", ModeTerminal, nil, KeyMsg{Key: tcell.KeyCtrlC}, []Effect{StopEffect{}}, "stop"},
 		{"q on the console is disabled", ModeConsole, nil, key('q'), nil, "q is disabled on the console"},
@@ -120,7 +122,7 @@ func TestUpdatePure(t *testing.T) {
 		frame(SrcLight, 3, 0, t0, &ipcStatusOffline),
 		frame(SrcLight, 3, 0, t0, &ipc.DropReport{Frames: 9}),
 		StatusMsg{Err: errors.New("x")},
-		StatusMsg{Status: &Status{PID: 1}},
+		StatusMsg{Status: &control.Status{PID: 1}},
 		key('u'), key('?'), key('+'),
 	} {
 		_, _ = Update(m, t0.Add(time.Minute), msg)
@@ -282,7 +284,7 @@ func TestUpdateStatus(t *testing.T) {
 	}
 	next := fixtureStatus()
 	next.Children[1].Restarts++
-	next.Children[1].LastExit = &LastExit{Signal: "SIGKILL", RanMS: 1000}
+	next.Children[1].LastExit = &control.ExitStatus{Signal: strp("SIGKILL"), RanMS: 1000}
 	m, _ = Update(m, t0, StatusMsg{Status: next})
 	if e := m.Events.Recent(1)[0]; !strings.Contains(e.Text, "motion restarted: SIGKILL") {
 		t.Errorf("restart not logged: %+v", e)
@@ -293,7 +295,7 @@ func TestUnplugFollowsHealth(t *testing.T) {
 	m := NewModel(ModeTerminal, CharsetUTF8, "h", "b", t0)
 	m, _ = Update(m, t0, frame(SrcLight, 1, 0, t0, &ipcStatusOffline))
 	m, eff := Update(m, t0, key('u'))
-	if want := []Effect{send(SrcLight, 1, ipc.OpSimFault, int64(ipc.SimReplug))}; !reflect.DeepEqual(eff, want) {
+	if want := []Effect{send(SrcLight, 1, ipc.OpSimFault, int64(board.SimReplug))}; !reflect.DeepEqual(eff, want) {
 		t.Errorf("u with the light offline: %#v, want a replug", eff)
 	}
 	if m.LightPulled {

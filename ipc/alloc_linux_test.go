@@ -2,7 +2,6 @@ package ipc
 
 import (
 	"errors"
-	"log/slog"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -41,7 +40,6 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 
-	out := NewSensorOut(1, fw, fw, slog.Default())
 	ls, lw := NewSender(2), NewWriter(fullfd)
 	lw.UseLedger(openLedger(t, newLedger(t)), LedgerLogger)
 
@@ -50,7 +48,6 @@ func TestZeroAllocs(t *testing.T) {
 		f    func()
 	}{
 		{"Sender.Send light", func() { mustNil(t, s.Send(light, w)) }},
-		{"SensorOut.Both dropped", func() { out.Both(light) }},
 		{"Writer with a ledger, dropped", func() {
 			if err := ls.Send(light, lw); !errors.Is(err, ErrDropped) {
 				t.Fatal(err)

@@ -39,7 +39,7 @@ func testMessages() []struct {
 		{"command interval", &Command{ID: 0xFFFFFFFF, Op: OpSetInterval, Arg: int64(250 * time.Millisecond)}},
 		{"command skip warm-up", &Command{ID: 3, Op: OpSkipWarmup}},
 		{"command resend", &Command{ID: 4, Op: OpResend}},
-		{"command sim fault", &Command{ID: 5, Op: OpSimFault, Arg: int64(SimUnplug)}},
+		{"command sim fault", &Command{ID: 5, Op: OpSimFault, Arg: 1}}, // board.SimUnplug
 		{"command negative arg", &Command{ID: 6, Op: OpSetInterval, Arg: math.MinInt64}},
 		{"reply info", &Reply{ID: 1, Op: OpInfo, OK: true, Interval: time.Second,
 			Model: "BH1750", Driver: "sensord/light bh1750 (i2c)", Where: "i2c-1 0x23", Version: "v1.0.0"}},

@@ -156,20 +156,7 @@ const (
 	OpSetInterval Op = 2 // set the sampling interval to Arg nanoseconds
 	OpSkipWarmup  Op = 3 // end the warm-up now (motion)
 	OpResend      Op = 4 // send the current state and status again
-	OpSimFault    Op = 5 // simulated board only: Arg is a SimFault
-)
-
-// SimFault is the argument of OpSimFault: a fault to switch on or off in
-// the simulated hardware below the driver.
-type SimFault int64
-
-const (
-	SimUnplug       SimFault = 1 // light: the chip stops answering (NACK)
-	SimReplug       SimFault = 2 // light: the chip answers again
-	SimBusErrorsOn  SimFault = 3 // light: some I2C transfers fail
-	SimBusErrorsOff SimFault = 4
-	SimStuckHigh    SimFault = 5 // motion: the PIR output sticks high
-	SimRelease      SimFault = 6 // motion: the PIR works again
+	OpSimFault    Op = 5 // simulated board only: Arg is the fault number, a board.SimFault
 )
 
 func (o Op) String() string {

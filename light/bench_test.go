@@ -10,7 +10,7 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
-	"sensord/ipc/ipctest"
+	"sensord/sensor/sensortest"
 )
 
 // BenchmarkJitter runs the light role on the simulated board with the
@@ -28,7 +28,7 @@ func BenchmarkJitter(b *testing.B) {
 }
 
 func benchJitter(b *testing.B, interval time.Duration) {
-	s := ipctest.NewSensor(b)
+	s := sensortest.NewSensor(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {

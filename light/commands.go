@@ -4,24 +4,26 @@ import (
 	"fmt"
 	"time"
 
+	"sensord/board"
 	"sensord/ipc"
+	"sensord/version"
 )
 
 // command carries out one command from the GUI and replies on the GUI
 // pipe only. A bad command gets a reply with OK false.
-func (s *sensor) command(c ipc.Command) {
+func (s *role) command(c ipc.Command) {
 	r := ipc.Reply{ID: c.ID, Op: c.Op, OK: true, Interval: s.interval}
 	var err error
 	switch c.Op {
 	case ipc.OpInfo:
-		r.Model, r.Driver, r.Where, r.Version = "BH1750", "sensord/light bh1750 (i2c, continuous H-resolution)", s.info(), ipc.BuildVersion()
+		r.Model, r.Driver, r.Where, r.Version = "BH1750", "sensord/light bh1750 (i2c, continuous H-resolution)", s.info(), version.String()
 	case ipc.OpSetInterval:
 		err = s.setInterval(time.Duration(c.Arg))
 		r.Interval = s.interval
 	case ipc.OpResend:
 		s.out.ResendStatus()
 	case ipc.OpSimFault:
-		err = s.board.Fault(ipc.SimFault(c.Arg))
+		err = s.board.Fault(board.SimFault(c.Arg))
 	default:
 		err = fmt.Errorf("light: command %s is not supported by the light sensor", c.Op)
 	}
@@ -32,7 +34,7 @@ func (s *sensor) command(c ipc.Command) {
 	s.out.Reply(&r)
 }
 
-func (s *sensor) info() string {
+func (s *role) info() string {
 	if s.where != "" {
 		return s.where
 	}
@@ -40,7 +42,7 @@ func (s *sensor) info() string {
 }
 
 // setInterval changes the interval; the schedule starts over from now.
-func (s *sensor) setInterval(d time.Duration) error {
+func (s *role) setInterval(d time.Duration) error {
 	if err := CheckInterval(d, s.board.Simulated()); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@
 //     on the simulated board, up to an hour; CheckInterval says which,
 //     and the same check refuses --interval at start.
 //   - OpResend: the current status again, to both pipes.
-//   - OpSimFault (Arg an ipc.SimFault): passed to board.Board.Fault.
+//   - OpSimFault (Arg an board.SimFault): passed to board.Board.Fault.
 //
 // Anything else gets OK false and an Error; nothing a pipe brings can
 // crash the process.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"sensord/board"
-	"sensord/ipc"
+	"sensord/sensor"
 )
 
 // Interval limits. On real hardware a sample faster than the chip's
@@ -43,7 +43,7 @@ func CheckInterval(d time.Duration, sim bool) error {
 // Main is the light role's entry point: parse args, then Run.
 func Main(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("light", flag.ContinueOnError)
-	sf := ipc.AddSensorFlags(fs, "light")
+	sf := sensor.AddFlags(fs, "light")
 	var bc board.Config
 	bc.AddFlags(fs, "light-unplug@5s-15s,i2c-errors=0.1")
 	bus := fs.String("bus", "1", "I2C bus number (/dev/i2c-N)")

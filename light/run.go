@@ -11,6 +11,7 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
+	"sensord/sensor"
 )
 
 // Retry and robustness settings.
@@ -34,15 +35,15 @@ type Config struct {
 
 // Pipes are the light role's pipe ends; Run stops the goroutine reading
 // Rx before it returns.
-type Pipes = ipc.SensorEnds
+type Pipes = sensor.Ends
 
 // sensor is the state of the light process, owned by Run's goroutine.
-type sensor struct {
+type role struct {
 	cfg   Config
 	clk   clockwork.Clock
 	log   *slog.Logger
 	board *board.Board
-	out   *ipc.SensorOut
+	out   *sensor.Out
 
 	bus    i2c.Bus
 	where  string
@@ -67,7 +68,7 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 		return err
 	}
 	defer s.board.Close()
-	cmds, stopCmds := ipc.StartCommands(ctx, pipes.Rx, s.log)
+	cmds, stopCmds := sensor.StartCommands(ctx, pipes.Rx, s.log)
 	defer stopCmds()
 	s.log.Info("light starting", "board", s.board.Kind(), "seed", s.board.Seed(),
 		"bus", cfg.Bus, "address", fmt.Sprintf("%#02x", cfg.Address), "interval", s.interval)
@@ -91,7 +92,7 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 	}
 }
 
-func newSensor(cfg Config, pipes Pipes) (*sensor, error) {
+func newSensor(cfg Config, pipes Pipes) (*role, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}
@@ -106,17 +107,17 @@ func newSensor(cfg Config, pipes Pipes) (*sensor, error) {
 	if err := CheckInterval(cfg.Interval, b.Simulated()); err != nil {
 		return nil, err
 	}
-	s := &sensor{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b,
-		out: ipc.NewSensorOut(cfg.Gen, pipes.GUI, pipes.Logger, cfg.Log), interval: cfg.Interval, retry: BackoffMin}
+	s := &role{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b,
+		out: sensor.NewOut(cfg.Gen, pipes.GUI, pipes.Logger, cfg.Log), interval: cfg.Interval, retry: BackoffMin}
 	if _, fake := cfg.Clock.(interface{ BlockUntil(int) }); fake {
-		s.out.SetClock(ipc.StampsFrom(cfg.Clock.Now))
+		s.out.SetClock(sensor.StampsFrom(cfg.Clock.Now))
 	}
 	return s, nil
 }
 
 // connect opens the bus if needed and sets the chip up. On success the
 // first sample is due one conversion later.
-func (s *sensor) connect(now time.Time) {
+func (s *role) connect(now time.Time) {
 	if s.bus == nil {
 		bus, where, err := s.board.I2C(s.cfg.Bus)
 		if err != nil {
@@ -138,13 +139,13 @@ func (s *sensor) connect(now time.Time) {
 }
 
 // schedule makes origin the time of the next sample.
-func (s *sensor) schedule(origin time.Time) {
+func (s *role) schedule(origin time.Time) {
 	s.origin, s.k, s.next = origin, 0, origin
 }
 
 // offline reports the sensor offline and schedules a retry with a
 // backoff that doubles up to BackoffMax.
-func (s *sensor) offline(now time.Time, err error) {
+func (s *role) offline(now time.Time, err error) {
 	if s.online || s.reason != err.Error() {
 		s.log.Warn("light sensor offline; retrying", "err", err, "retry", s.retry)
 	}
@@ -154,7 +155,7 @@ func (s *sensor) offline(now time.Time, err error) {
 	s.retry = min(2*s.retry, BackoffMax)
 }
 
-func (s *sensor) tick(now time.Time) {
+func (s *role) tick(now time.Time) {
 	if !s.online {
 		s.connect(now)
 		return
@@ -165,7 +166,7 @@ func (s *sensor) tick(now time.Time) {
 // sample reads the chip and sends the reading to both pipes. Samples
 // are due at origin + k·interval, so the schedule never drifts; a sample
 // that is late by more than an interval is skipped, not sent twice.
-func (s *sensor) sample(now time.Time) {
+func (s *role) sample(now time.Time) {
 	f, err := s.dev.Read()
 	if err != nil {
 		s.offline(now, err)
@@ -187,7 +188,7 @@ func (s *sensor) sample(now time.Time) {
 }
 
 // halt powers the chip down on the way out.
-func (s *sensor) halt() {
+func (s *role) halt() {
 	if s.online {
 		_ = s.dev.Halt()
 	}

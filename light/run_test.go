@@ -9,21 +9,21 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
-	"sensord/ipc/ipctest"
+	"sensord/sensor/sensortest"
 )
 
 var noon = time.Date(2026, 6, 21, 12, 0, 0, 0, time.Local)
 
 // harness runs Run in-process on real non-blocking pipes and a fake clock.
 type harness struct {
-	*ipctest.Sensor
+	*sensortest.Sensor
 	t   *testing.T
-	clk *ipctest.Clock
+	clk *sensortest.Clock
 }
 
 func start(t *testing.T, cfg Config) *harness {
 	t.Helper()
-	clk := ipctest.NewClock(t, noon, 1) // Run's timer
+	clk := sensortest.NewClock(t, noon, 1) // Run's timer
 	cfg.Clock = clk
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -40,7 +40,7 @@ func start(t *testing.T, cfg Config) *harness {
 	if cfg.Bus == "" {
 		cfg.Bus = "1"
 	}
-	h := &harness{Sensor: ipctest.NewSensor(t), t: t, clk: clk}
+	h := &harness{Sensor: sensortest.NewSensor(t), t: t, clk: clk}
 	h.Go(func(ctx context.Context, ends Pipes) error { return Run(ctx, cfg, ends) }, nil)
 	return h
 }
@@ -98,7 +98,7 @@ func TestRunCommands(t *testing.T) {
 		{ipc.OpSetInterval, int64(2 * time.Hour), "longer"},
 		{ipc.OpSkipWarmup, 0, "not supported"},
 		{ipc.Op(99), 0, "not supported"},
-		{ipc.OpSimFault, int64(ipc.SimStuckHigh), "no simulated PIR"},
+		{ipc.OpSimFault, int64(board.SimStuckHigh), "no simulated PIR"},
 		{ipc.OpSimFault, 77, "unknown simulation fault"},
 	} {
 		if r := h.Command(tc.op, tc.arg); r.OK || !strings.Contains(r.Error, tc.want) {
@@ -127,7 +127,7 @@ func TestRunUnplugReplug(t *testing.T) {
 	h.Status(ipc.HealthOK, "")
 	h.advance(MaxConversion)
 	h.Both(ipc.TypeLight)
-	if r := h.Command(ipc.OpSimFault, int64(ipc.SimUnplug)); !r.OK {
+	if r := h.Command(ipc.OpSimFault, int64(board.SimUnplug)); !r.OK {
 		t.Fatalf("unplug: %+v", r)
 	}
 	h.advance(time.Second)
@@ -138,7 +138,7 @@ func TestRunUnplugReplug(t *testing.T) {
 	for _, d := range []time.Duration{2 * time.Second, 4 * time.Second} {
 		h.advance(d)
 	}
-	if r := h.Command(ipc.OpSimFault, int64(ipc.SimReplug)); !r.OK {
+	if r := h.Command(ipc.OpSimFault, int64(board.SimReplug)); !r.OK {
 		t.Fatalf("replug: %+v", r)
 	}
 	h.advance(7 * time.Second) // not yet: the next retry is 8 s after the last

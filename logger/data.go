@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"sensord/daemon/config"
+	"sensord/config"
 )
 
 // DataMain is `sensord data verify|cat [flags] [DIR]`.

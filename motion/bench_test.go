@@ -11,7 +11,7 @@ import (
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
 	"sensord/ipc"
-	"sensord/ipc/ipctest"
+	"sensord/sensor/sensortest"
 )
 
 // BenchmarkEdgeToFrame measures a PIR edge to its MotionState frame read
@@ -21,7 +21,7 @@ import (
 //
 //	go test -run - -bench EdgeToFrame -benchtime 2000x ./motion/
 func BenchmarkEdgeToFrame(b *testing.B) {
-	s := ipctest.NewSensor(b)
+	s := sensortest.NewSensor(b)
 	pin := &gpiotest.Pin{N: "GPIO17", EdgesChan: make(chan gpio.Level)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"sensord/board"
-	"sensord/ipc"
+	"sensord/sensor"
 )
 
 // Main is the motion role's entry point: parse args, then Run.
 func Main(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("motion", flag.ContinueOnError)
-	sf := ipc.AddSensorFlags(fs, "motion")
+	sf := sensor.AddFlags(fs, "motion")
 	var bc board.Config
 	bc.AddFlags(fs, "pir-stuck@20s-30s")
 	pin := fs.String("pin", "GPIO17", "GPIO line of the PIR output")

@@ -11,6 +11,7 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
+	"sensord/sensor"
 )
 
 // Retry of a pin that cannot be opened.
@@ -37,15 +38,15 @@ type Config struct {
 
 // Pipes are the motion role's pipe ends; Run stops the goroutine reading
 // Rx before it returns.
-type Pipes = ipc.SensorEnds
+type Pipes = sensor.Ends
 
 // sensor is the state of the motion process, owned by Run's goroutine.
-type sensor struct {
+type role struct {
 	cfg   Config
 	clk   clockwork.Clock
 	log   *slog.Logger
 	board *board.Board
-	out   *ipc.SensorOut
+	out   *sensor.Out
 
 	pin    gpio.PinIn
 	where  string
@@ -71,7 +72,7 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 		return err
 	}
 	defer s.board.Close()
-	cmds, stopCmds := ipc.StartCommands(ctx, pipes.Rx, s.log)
+	cmds, stopCmds := sensor.StartCommands(ctx, pipes.Rx, s.log)
 	defer stopCmds()
 	s.log.Info("motion starting", "board", s.board.Kind(), "seed", s.board.Seed(), "pin", cfg.Pin,
 		"warmup", s.cfg.Warmup, "stuck_after", s.cfg.StuckAfter)
@@ -104,7 +105,7 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 	}
 }
 
-func newSensor(cfg Config, pipes Pipes) (*sensor, error) {
+func newSensor(cfg Config, pipes Pipes) (*role, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}
@@ -134,10 +135,10 @@ func newSensor(cfg Config, pipes Pipes) (*sensor, error) {
 			cfg.StuckAfter = StuckAfterSim
 		}
 	}
-	s := &sensor{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b,
-		out: ipc.NewSensorOut(cfg.Gen, pipes.GUI, pipes.Logger, cfg.Log), retry: BackoffMin, stopW: func() {}}
+	s := &role{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b,
+		out: sensor.NewOut(cfg.Gen, pipes.GUI, pipes.Logger, cfg.Log), retry: BackoffMin, stopW: func() {}}
 	if _, fake := cfg.Clock.(interface{ BlockUntil(int) }); fake {
-		s.out.SetClock(ipc.StampsFrom(cfg.Clock.Now))
+		s.out.SetClock(sensor.StampsFrom(cfg.Clock.Now))
 	}
 	if left := cfg.Warmup - cfg.Uptime(); left > 0 {
 		s.warmEnd = cfg.Clock.Now().Add(left)
@@ -147,7 +148,7 @@ func newSensor(cfg Config, pipes Pipes) (*sensor, error) {
 
 // connect opens and sets up the pin, reports the status and the current
 // level at once, and starts the watcher.
-func (s *sensor) connect(ctx context.Context, now time.Time) {
+func (s *role) connect(ctx context.Context, now time.Time) {
 	pin, err := s.openPin()
 	if err == nil {
 		err = pin.In(gpio.PullDown, gpio.BothEdges)
@@ -165,7 +166,7 @@ func (s *sensor) connect(ctx context.Context, now time.Time) {
 	s.startWatch(ctx)
 }
 
-func (s *sensor) openPin() (gpio.PinIn, error) {
+func (s *role) openPin() (gpio.PinIn, error) {
 	s.where = s.cfg.Pin
 	if s.cfg.OpenPin != nil {
 		return s.cfg.OpenPin(s.cfg.Pin)
@@ -176,7 +177,7 @@ func (s *sensor) openPin() (gpio.PinIn, error) {
 	return s.board.Pin(s.cfg.Pin)
 }
 
-func (s *sensor) startWatch(ctx context.Context) {
+func (s *role) startWatch(ctx context.Context) {
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	s.levels = make(chan change)
@@ -193,12 +194,12 @@ func (s *sensor) startWatch(ctx context.Context) {
 	}
 }
 
-func (s *sensor) stopWatch() { s.stopW() }
+func (s *role) stopWatch() { s.stopW() }
 
-func (s *sensor) warming(now time.Time) bool { return !s.warmEnd.IsZero() && now.Before(s.warmEnd) }
+func (s *role) warming(now time.Time) bool { return !s.warmEnd.IsZero() && now.Before(s.warmEnd) }
 
 // health is the status the sensor is in, now.
-func (s *sensor) health(now time.Time) ipc.SensorStatus {
+func (s *role) health(now time.Time) ipc.SensorStatus {
 	switch {
 	case s.warming(now):
 		return ipc.SensorStatus{Health: ipc.HealthWarming,
@@ -211,7 +212,7 @@ func (s *sensor) health(now time.Time) ipc.SensorStatus {
 }
 
 // deadline is when the loop must wake next without an event.
-func (s *sensor) deadline() time.Time {
+func (s *role) deadline() time.Time {
 	now := s.clk.Now()
 	switch {
 	case !s.online:
@@ -224,7 +225,7 @@ func (s *sensor) deadline() time.Time {
 	return now.Add(time.Hour)
 }
 
-func (s *sensor) tick(ctx context.Context, now time.Time) {
+func (s *role) tick(ctx context.Context, now time.Time) {
 	switch {
 	case !s.online:
 		if !now.Before(s.next) {
@@ -239,7 +240,7 @@ func (s *sensor) tick(ctx context.Context, now time.Time) {
 	}
 }
 
-func (s *sensor) endWarmup(now time.Time) {
+func (s *role) endWarmup(now time.Time) {
 	s.warmEnd = time.Time{}
 	s.log.Info("PIR warm-up over")
 	s.out.SetStatus(s.health(now))
@@ -249,7 +250,7 @@ func (s *sensor) endWarmup(now time.Time) {
 // observe takes a level from the watcher: ignored while warming up,
 // otherwise a change of state reported with when it began and, when
 // motion ends, how long it lasted.
-func (s *sensor) observe(l bool, now time.Time) {
+func (s *role) observe(l bool, now time.Time) {
 	s.raw = l
 	if s.warming(now) || l == s.level {
 		return
@@ -267,11 +268,11 @@ func (s *sensor) observe(l bool, now time.Time) {
 	}
 }
 
-func (s *sensor) sendState(last time.Duration) {
+func (s *role) sendState(last time.Duration) {
 	s.out.Both(&ipc.MotionState{Motion: s.level, Since: s.since.UnixNano(), Last: last})
 }
 
-func (s *sensor) offline(now time.Time, err error) {
+func (s *role) offline(now time.Time, err error) {
 	if s.reason != err.Error() {
 		s.log.Warn("PIR offline; retrying", "err", err, "retry", s.retry)
 	}

@@ -14,16 +14,16 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
-	"sensord/ipc/ipctest"
+	"sensord/sensor/sensortest"
 )
 
 var noon = time.Date(2026, 6, 21, 12, 0, 0, 0, time.Local)
 
 type harness struct {
-	*ipctest.Sensor
+	*sensortest.Sensor
 	t   *testing.T
-	clk *ipctest.Clock // idle: Run's timer and the watcher's wait
-	pin *edgePin       // set by startPin
+	clk *sensortest.Clock // idle: Run's timer and the watcher's wait
+	pin *edgePin          // set by startPin
 }
 
 // edgePin is a gpiotest.Pin for a test that moves a fake clock. Its
@@ -67,7 +67,7 @@ func (p *edgePin) edge(l gpio.Level) {
 // first fails times.
 func startPin(t *testing.T, cfg Config, fails int) *harness {
 	t.Helper()
-	clk := ipctest.NewClock(t, noon, 2)
+	clk := sensortest.NewClock(t, noon, 2)
 	pin := newEdgePin(clk)
 	cfg.OpenPin = func(string) (gpio.PinIn, error) {
 		if fails > 0 {
@@ -85,10 +85,10 @@ func startPin(t *testing.T, cfg Config, fails int) *harness {
 // clock at noon.
 func start(t *testing.T, cfg Config) *harness {
 	t.Helper()
-	return startAt(t, cfg, ipctest.NewClock(t, noon, 2))
+	return startAt(t, cfg, sensortest.NewClock(t, noon, 2))
 }
 
-func startAt(t *testing.T, cfg Config, clk *ipctest.Clock) *harness {
+func startAt(t *testing.T, cfg Config, clk *sensortest.Clock) *harness {
 	t.Helper()
 	cfg.Clock, cfg.Log = clk, slog.New(slog.DiscardHandler)
 	cfg.Board.Kind = "sim"
@@ -101,7 +101,7 @@ func startAt(t *testing.T, cfg Config, clk *ipctest.Clock) *harness {
 	if cfg.Uptime == nil {
 		cfg.Uptime = func() time.Duration { return 0 }
 	}
-	h := &harness{Sensor: ipctest.NewSensor(t), t: t, clk: clk}
+	h := &harness{Sensor: sensortest.NewSensor(t), t: t, clk: clk}
 	// A gpiotest.Pin ignores Halt, so at the end its WaitForEdge returns
 	// only when the fake clock passes its timeout: keep moving it.
 	h.Go(func(ctx context.Context, ends Pipes) error { return Run(ctx, cfg, ends) },
@@ -147,7 +147,7 @@ func TestRunStateAtStartAndCommands(t *testing.T) {
 	}{
 		{ipc.OpSetInterval, int64(time.Second), "event driven"},
 		{ipc.Op(42), 0, "not supported"},
-		{ipc.OpSimFault, int64(ipc.SimUnplug), "no simulated light sensor"},
+		{ipc.OpSimFault, int64(board.SimUnplug), "no simulated light sensor"},
 	} {
 		if r := h.Command(tc.op, tc.arg); r.OK || !strings.Contains(r.Error, tc.want) {
 			t.Errorf("%s: %+v; want error with %q", tc.op, r, tc.want)
@@ -210,13 +210,13 @@ func TestRunStuckFault(t *testing.T) {
 	h := start(t, Config{StuckAfter: 5 * time.Second})
 	h.Status(ipc.HealthOK, "")
 	h.state(false, noon, 0)
-	if r := h.Command(ipc.OpSimFault, int64(ipc.SimStuckHigh)); !r.OK {
+	if r := h.Command(ipc.OpSimFault, int64(board.SimStuckHigh)); !r.OK {
 		t.Fatalf("stuck: %+v", r)
 	}
 	h.state(true, noon, 0)
 	h.advance(5 * time.Second)
 	h.Status(ipc.HealthOffline, "stuck")
-	if r := h.Command(ipc.OpSimFault, int64(ipc.SimRelease)); !r.OK {
+	if r := h.Command(ipc.OpSimFault, int64(board.SimRelease)); !r.OK {
 		t.Fatalf("release: %+v", r)
 	}
 	h.state(false, noon.Add(5*time.Second), 5*time.Second)

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"sensord/daemon/config"
+	"sensord/config"
 )
 
 var update = flag.Bool("update", false, "rewrite deb/etc/sensord/sensord.toml from package config")

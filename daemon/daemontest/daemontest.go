@@ -5,17 +5,17 @@ package daemontest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sensord/control"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"sensord/daemon"
 )
 
 // Build compiles sensord into dir and returns the binary's path. Call it
@@ -77,7 +77,7 @@ type Appliance struct {
 func Start(t testing.TB, bin string, o Options) *Appliance {
 	t.Helper()
 	a := Spawn(t, bin, o)
-	a.WaitFor("all children running", 20*time.Second, func(st daemon.Status) bool {
+	a.WaitFor("all children running", 20*time.Second, func(st control.Status) bool {
 		for _, c := range st.Children {
 			if c.State != "running" {
 				return false
@@ -143,17 +143,17 @@ func (a *Appliance) cleanup() {
 func (a *Appliance) Log() string { return a.log.String() }
 
 // Socket is the control socket's path.
-func (a *Appliance) Socket() string { return filepath.Join(a.Runtime, daemon.SocketName) }
+func (a *Appliance) Socket() string { return filepath.Join(a.Runtime, control.SocketName) }
 
 // Status asks the daemon for its status.
-func (a *Appliance) Status() (daemon.Status, error) {
-	var st daemon.Status
-	err := daemon.Call(a.Socket(), map[string]string{"cmd": "status"}, &st)
+func (a *Appliance) Status() (control.Status, error) {
+	var st control.Status
+	err := (control.Client{Path: a.Socket()}).Do(context.Background(), control.Request{Cmd: "status"}, &st)
 	return st, err
 }
 
 // Child returns one child's status, failing the test if there is none.
-func (a *Appliance) Child(name string) daemon.ChildStatus {
+func (a *Appliance) Child(name string) control.ChildStatus {
 	a.t.Helper()
 	st, err := a.Status()
 	if err != nil {
@@ -165,13 +165,13 @@ func (a *Appliance) Child(name string) daemon.ChildStatus {
 		}
 	}
 	a.t.Fatalf("no child %q in status", name)
-	return daemon.ChildStatus{}
+	return control.ChildStatus{}
 }
 
 // WaitFor polls the status until cond holds, failing after timeout.
-func (a *Appliance) WaitFor(what string, timeout time.Duration, cond func(daemon.Status) bool) daemon.Status {
+func (a *Appliance) WaitFor(what string, timeout time.Duration, cond func(control.Status) bool) control.Status {
 	a.t.Helper()
-	var st daemon.Status
+	var st control.Status
 	var err error
 	Until(a.t, what, timeout, func() bool {
 		select {
@@ -187,10 +187,10 @@ func (a *Appliance) WaitFor(what string, timeout time.Duration, cond func(daemon
 
 // WaitRunning waits until child name runs with a generation of at
 // least gen, and returns its status.
-func (a *Appliance) WaitRunning(name string, gen uint32) daemon.ChildStatus {
+func (a *Appliance) WaitRunning(name string, gen uint32) control.ChildStatus {
 	a.t.Helper()
-	var got daemon.ChildStatus
-	a.WaitFor(fmt.Sprintf("%s running with gen >= %d", name, gen), 20*time.Second, func(st daemon.Status) bool {
+	var got control.ChildStatus
+	a.WaitFor(fmt.Sprintf("%s running with gen >= %d", name, gen), 20*time.Second, func(st control.Status) bool {
 		for _, c := range st.Children {
 			if c.Name == name {
 				got = c
@@ -282,7 +282,7 @@ func Gone(pid int) bool {
 func (a *Appliance) JSON() map[string]any {
 	a.t.Helper()
 	var m map[string]any
-	if err := daemon.Call(a.Socket(), map[string]string{"cmd": "status"}, &m); err != nil {
+	if err := (control.Client{Path: a.Socket()}).Do(context.Background(), control.Request{Cmd: "status"}, &m); err != nil {
 		a.t.Fatal(err)
 	}
 	return m

@@ -1,7 +1,8 @@
-package ipctest
+package sensortest
 
 import (
 	"context"
+	"sensord/ipc/ipctest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func (c *Clock) Step(d time.Duration) {
 // WaitFor waits until the clock has n waiters.
 func (c *Clock) WaitFor(n int) {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	ctx, cancel := context.WithTimeout(context.Background(), ipctest.Wait)
 	defer cancel()
 	if err := c.BlockUntilContext(ctx, n); err != nil {
 		c.t.Fatalf("the loop never waited on its %d timers: %v", n, err)

@@ -1,34 +1,22 @@
-package ipctest
+package sensortest
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
+	"sensord/sensor"
 )
-
-// Wait is how long a test waits for a frame. Failing after it is how a
-// broken test ends, not how a test synchronises.
-const Wait = 10 * time.Second
-
-// Msg is one decoded frame.
-type Msg struct {
-	ipc.Header
-	M  ipc.Message
-	At time.Time // when the collector read it
-}
 
 // Sensor holds the test's side of a sensor role's pipes.
 type Sensor struct {
 	// Ends are the role's ends, to pass to its Run.
-	Ends ipc.SensorEnds
+	Ends sensor.Ends
 	// GUI and Logger receive the frames sent on those pipes.
-	GUI, Logger chan Msg
+	GUI, Logger chan ipctest.Msg
 
 	t      testing.TB
 	cmd    *ipc.Writer
@@ -39,12 +27,12 @@ type Sensor struct {
 // NewSensor makes the role's three pipes; they close when the test ends.
 func NewSensor(t testing.TB) *Sensor {
 	t.Helper()
-	rxR, rxW := Pipe(t)
-	guiR, guiW := Pipe(t)
-	logR, logW := Pipe(t)
+	rxR, rxW := ipctest.ReadPipe(t, 0)
+	guiR, guiW := ipctest.ReadPipe(t, 0)
+	logR, logW := ipctest.ReadPipe(t, 0)
 	return &Sensor{
-		Ends: ipc.SensorEnds{Rx: rxR, GUI: ipc.NewWriter(guiW), Logger: ipc.NewWriter(logW)},
-		GUI:  Collect(t, guiR), Logger: Collect(t, logR),
+		Ends: sensor.Ends{Rx: rxR, GUI: ipc.NewWriter(guiW), Logger: ipc.NewWriter(logW)},
+		GUI:  ipctest.Collect(t, guiR), Logger: ipctest.Collect(t, logR),
 		t: t, cmd: ipc.NewWriter(rxW), snd: ipc.NewSender(1),
 	}
 }
@@ -53,7 +41,7 @@ func NewSensor(t testing.TB) *Sensor {
 // When the test ends it cancels ctx and waits for run to return nil. A
 // run that ends only when a fake clock moves gets nudge, called every
 // millisecond while it waits; nudge may be nil.
-func (s *Sensor) Go(run func(context.Context, ipc.SensorEnds) error, nudge func()) {
+func (s *Sensor) Go(run func(context.Context, sensor.Ends) error, nudge func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, s.Ends) }()
@@ -61,7 +49,7 @@ func (s *Sensor) Go(run func(context.Context, ipc.SensorEnds) error, nudge func(
 		cancel()
 		tick := time.NewTicker(time.Millisecond)
 		defer tick.Stop()
-		deadline := time.After(Wait)
+		deadline := time.After(ipctest.Wait)
 		for {
 			select {
 			case err := <-done:
@@ -74,53 +62,15 @@ func (s *Sensor) Go(run func(context.Context, ipc.SensorEnds) error, nudge func(
 					nudge()
 				}
 			case <-deadline:
-				s.t.Errorf("Run did not return %s after cancel", Wait)
+				s.t.Errorf("Run did not return %s after cancel", ipctest.Wait)
 				return
 			}
 		}
 	})
 }
 
-// Pipe returns a non-blocking pipe's read end as a pollable file and its
-// write end's descriptor.
-func Pipe(t testing.TB) (*os.File, int) {
-	t.Helper()
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	r, err := ipc.OpenReader(p[0], "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close(); unix.Close(p[1]) })
-	return r, p[1]
-}
-
-// Collect decodes the frames read from f into the returned channel until
-// f is closed. A frame that does not decode fails the test.
-func Collect(t testing.TB, f *os.File) chan Msg {
-	ch := make(chan Msg, 1000)
-	go func() {
-		rd := ipc.NewReader(f)
-		for {
-			fr, err := rd.Next()
-			if err != nil {
-				return
-			}
-			m, err := ipc.Decode(fr)
-			if err != nil {
-				t.Errorf("bad frame: %v", err)
-				return
-			}
-			ch <- Msg{fr.Header, m, time.Now()}
-		}
-	}()
-	return ch
-}
-
 // Next returns the next frame on ch, which must be of type want.
-func (s *Sensor) Next(ch chan Msg, want ipc.Type) Msg {
+func (s *Sensor) Next(ch chan ipctest.Msg, want ipc.Type) ipctest.Msg {
 	s.t.Helper()
 	select {
 	case m := <-ch:
@@ -128,14 +78,14 @@ func (s *Sensor) Next(ch chan Msg, want ipc.Type) Msg {
 			s.t.Fatalf("got %s frame %+v; want %s", m.Type, m.M, want)
 		}
 		return m
-	case <-time.After(Wait):
-		s.t.Fatalf("no %s frame in %s", want, Wait)
+	case <-time.After(ipctest.Wait):
+		s.t.Fatalf("no %s frame in %s", want, ipctest.Wait)
 	}
-	return Msg{}
+	return ipctest.Msg{}
 }
 
 // Both expects the same frame on the GUI and the logger pipe.
-func (s *Sensor) Both(want ipc.Type) Msg {
+func (s *Sensor) Both(want ipc.Type) ipctest.Msg {
 	s.t.Helper()
 	g, l := s.Next(s.GUI, want), s.Next(s.Logger, want)
 	if g.Seq != l.Seq || g.Wall != l.Wall {

@@ -1,0 +1,124 @@
+package ipctest
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"sensord/ipc"
+)
+
+// Wait is how long a test waits for a frame or a condition. Failing
+// after it is how a broken test ends, not how a test synchronises.
+const Wait = 10 * time.Second
+
+// Pipe is a pipe the test holds both ends of, as the daemon does.
+type Pipe struct{ R, W int }
+
+// NewPipe makes a pipe as the daemon does (O_NONBLOCK|O_CLOEXEC) with
+// capacity size (0: the default). Both ends close when the test ends; a
+// test that hands an end to code that closes it passes a dup.
+func NewPipe(t testing.TB, size int) Pipe {
+	t.Helper()
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
+	if size > 0 {
+		if _, err := unix.FcntlInt(uintptr(fds[1]), unix.F_SETPIPE_SZ, size); err != nil {
+			t.Fatalf("F_SETPIPE_SZ %d: %v", size, err)
+		}
+	}
+	return Pipe{fds[0], fds[1]}
+}
+
+// Queued is the number of bytes waiting in the pipe (FIONREAD).
+func (p Pipe) Queued(t testing.TB) int {
+	n, err := unix.IoctlGetInt(p.R, unix.TIOCINQ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// ReadPipe makes a pipe as NewPipe does and returns its read end as a
+// pollable file from ipc.OpenReader, and its write end's descriptor.
+// Both close when the test ends.
+func ReadPipe(t testing.TB, size int) (*os.File, int) {
+	t.Helper()
+	p := NewPipe(t, 0)
+	if size > 0 {
+		if _, err := unix.FcntlInt(uintptr(p.W), unix.F_SETPIPE_SZ, size); err != nil {
+			t.Fatalf("F_SETPIPE_SZ %d: %v", size, err)
+		}
+	}
+	fd, err := unix.Dup(p.R)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.CloseOnExec(fd)
+	f, err := ipc.OpenReader(fd, "test")
+	if err != nil {
+		unix.Close(fd)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, p.W
+}
+
+// Msg is one decoded frame.
+type Msg struct {
+	ipc.Header
+	M  ipc.Message
+	At time.Time // when the collector read it
+}
+
+// Collect decodes the frames read from f into the returned channel until
+// f is closed. A frame that does not decode fails the test.
+func Collect(t testing.TB, f *os.File) chan Msg {
+	ch := make(chan Msg, 1000)
+	go func() {
+		rd := ipc.NewReader(f)
+		for {
+			fr, err := rd.Next()
+			if err != nil {
+				return
+			}
+			m, err := ipc.Decode(fr)
+			if err != nil {
+				t.Errorf("bad frame: %v", err)
+				return
+			}
+			ch <- Msg{fr.Header, m, time.Now()}
+		}
+	}()
+	return ch
+}
+
+// Poll calls cond every 2 ms until it holds (true) or timeout passes
+// (false), for a caller that reports the failure itself.
+func Poll(timeout time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(timeout); !cond(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
+}
+
+// Eventually waits up to Wait for cond and fails the test naming what
+// it waited for, followed by what show returns (a screen, a log) if
+// show is not nil.
+func Eventually(t testing.TB, what string, cond func() bool, show func() string) {
+	t.Helper()
+	if Poll(Wait, cond) {
+		return
+	}
+	if show != nil {
+		t.Fatalf("timed out after %s waiting for %s:\n%s", Wait, what, show())
+	}
+	t.Fatalf("timed out after %s waiting for %s", Wait, what)
+}
