@@ -43,7 +43,7 @@ func TestParseErrors(t *testing.T) {
 			"config: f.toml:2: logger.max_files: 0 is too small; it must be at least 1",
 			`config: f.toml:5: gui.tty: "tty1": write "" (the terminal sensord runs on), "none" or a device path such as "/dev/tty1"`}},
 		{"quoted key", "[light]\n\"address\" = 0x80\n",
-			[]string{"config: f.toml:2: light.address: 0x80 is not a 7-bit I2C address (0x00 to 0x7F)"}},
+			[]string{"config: f.toml:2: light.address: bh1750: 0x80 is not an address a BH1750 answers on; use 0x23 (ADDR pin low or open) or 0x5C (ADDR high)"}},
 		{"key defined twice", "[light]\nbus = \"1\"\n\nbus = \"2\"\n",
 			[]string{"config: f.toml:4: light.bus: defined twice (first on line 2); keep one"}},
 		{"table defined twice", "[light]\nbus = \"1\"\n[light]\n",

@@ -60,9 +60,9 @@ var keys = []key{
 		[]string{RoleLight}, func(c *Config) any { return c.Light.Exec }},
 	{"light.bus", "I2C bus number: the sensor is on /dev/i2c-<bus>",
 		[]string{RoleLight}, func(c *Config) any { return c.Light.Bus }},
-	{"light.address", "7-bit I2C address; a BH1750 answers on 0x23 (ADDR low) or 0x5C (ADDR high)",
+	{"light.address", "I2C address of the BH1750: 0x23 (ADDR low or open) or 0x5C (ADDR high)",
 		[]string{RoleLight}, func(c *Config) any { return hexInt(c.Light.Address) }},
-	{"light.interval", "time between two light samples (1ms to 1h)",
+	{"light.interval", "time between two light samples: 180ms to 1h on a Pi (the chip's conversion time), 1ms to 1h simulated",
 		[]string{RoleLight}, func(c *Config) any { return c.Light.Interval }},
 
 	{"logger.exec", "absolute path of another program to run as the logger process; empty: sensord itself",

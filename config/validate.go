@@ -3,9 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
+	"sensord/board/model"
+	"sensord/light/bh1750"
 	"strconv"
 	"strings"
 	"time"
@@ -22,19 +23,11 @@ func (e *KeyError) Error() string { return e.Key + ": " + e.Msg }
 
 // Validate checks every value that TOML types alone do not and returns
 // all the problems at once (errors.Join of *KeyError), so a person
-// fixes the file in one go. Whether light.address must be a BH1750
-// address depends on the board: board.kind "pi", or "auto" on a
-// Raspberry Pi.
+// fixes the file in one go. The shortest light.interval depends on
+// the board: the real one (board.kind "pi", or "auto" on a Raspberry
+// Pi) needs the chip's conversion time.
 func (c Config) Validate() error {
-	return c.validate(c.Board.Kind == "pi" || c.Board.Kind == "auto" && onPi())
-}
-
-// onPi says whether this machine is a Raspberry Pi, as board.Resolve
-// decides it (that package pulls in periph's host layer, so it is not
-// imported here).
-func onPi() bool {
-	b, err := os.ReadFile("/proc/device-tree/model")
-	return err == nil && strings.Contains(string(b), "Raspberry Pi")
+	return c.validate(model.Real(c.Board.Kind))
 }
 
 type check struct {
@@ -68,8 +61,8 @@ func (c Config) checks(pi bool) []check {
 		{"motion.warmup", warmup(m.Warmup)},
 		{"light.exec", execPath(l.Exec)},
 		{"light.bus", bus(l.Bus)},
-		{"light.address", address(l.Address, pi)},
-		{"light.interval", between(l.Interval, time.Millisecond, time.Hour)},
+		{"light.address", msg(bh1750.CheckAddress(l.Address))},
+		{"light.interval", msg(bh1750.CheckInterval(l.Interval.D(), !pi))},
 		{"logger.exec", execPath(g.Exec)},
 		{"logger.dir", absDir(g.Dir)},
 		{"logger.fsync_interval", between(g.FsyncInterval, time.Millisecond, time.Minute)},
@@ -184,17 +177,12 @@ func bus(v string) string {
 	return ""
 }
 
-// address: a BH1750 has two addresses, picked by its ADDR pin. The
-// simulated board answers on any 7-bit address, so tests and demos can
-// use others.
-func address(a int, pi bool) string {
-	switch {
-	case a < 0 || a > 0x7F:
-		return fmt.Sprintf("%#x is not a 7-bit I2C address (0x00 to 0x7F)", a)
-	case pi && a != 0x23 && a != 0x5C:
-		return fmt.Sprintf("%#x: a BH1750 answers only on 0x23 (ADDR pin low or open) or 0x5C (ADDR high)", a)
+// msg is the text of a check's error, "" for none.
+func msg(err error) string {
+	if err == nil {
+		return ""
 	}
-	return ""
+	return err.Error()
 }
 
 func tty(v string) string {

@@ -10,6 +10,8 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
+	"sensord/light/bh1750"
+	"sensord/sensor"
 	"sensord/sensor/sensortest"
 )
 
@@ -29,12 +31,16 @@ func BenchmarkJitter(b *testing.B) {
 
 func benchJitter(b *testing.B, interval time.Duration) {
 	s := sensortest.NewSensor(b)
+	bd, err := board.Open(board.Config{Kind: "sim", Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bd.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
-		done <- Run(ctx, Config{Gen: 1, Board: board.Config{Kind: "sim", Seed: 1}, Bus: "1",
-			Address: AddrLow, Interval: interval, Log: slog.New(slog.DiscardHandler)},
-			s.Ends)
+		done <- Run(ctx, Config{Settings: sensor.Settings{Gen: 1, Log: slog.New(slog.DiscardHandler)},
+			Board: bd, Bus: "1", Address: bh1750.AddrLow, Interval: interval}, s.Ends)
 	}()
 	var mono []int64
 	var recv []time.Time

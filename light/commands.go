@@ -4,34 +4,27 @@ import (
 	"fmt"
 	"time"
 
-	"sensord/board"
 	"sensord/ipc"
-	"sensord/version"
+	"sensord/light/bh1750"
+	"sensord/sensor"
 )
 
-// command carries out one command from the GUI and replies on the GUI
-// pipe only. A bad command gets a reply with OK false.
+// command carries out one command from the GUI (sensor.Base.Command).
 func (s *role) command(c ipc.Command) {
-	r := ipc.Reply{ID: c.ID, Op: c.Op, OK: true, Interval: s.interval}
-	var err error
-	switch c.Op {
-	case ipc.OpInfo:
-		r.Model, r.Driver, r.Where, r.Version = "BH1750", "sensord/light bh1750 (i2c, continuous H-resolution)", s.info(), version.String()
-	case ipc.OpSetInterval:
-		err = s.setInterval(time.Duration(c.Arg))
-		r.Interval = s.interval
-	case ipc.OpResend:
-		s.out.ResendStatus()
-	case ipc.OpSimFault:
-		err = s.board.Fault(board.SimFault(c.Arg))
-	default:
-		err = fmt.Errorf("light: command %s is not supported by the light sensor", c.Op)
-	}
-	if err != nil {
-		r.OK, r.Error = false, err.Error()
-		s.log.Info("command refused", "op", c.Op, "arg", c.Arg, "err", err)
-	}
-	s.out.Reply(&r)
+	info := sensor.Info{Model: "BH1750", Driver: "sensord/light bh1750 (i2c, continuous H-resolution)",
+		Where: s.info(), Interval: s.interval}
+	s.Command(c, info, func(c ipc.Command, r *ipc.Reply) error {
+		switch c.Op {
+		case ipc.OpSetInterval:
+			err := s.setInterval(time.Duration(c.Arg))
+			r.Interval = s.interval
+			return err
+		case ipc.OpResend:
+			s.Out.ResendStatus()
+			return nil
+		}
+		return s.Unsupported(c.Op)
+	})
 }
 
 func (s *role) info() string {
@@ -43,13 +36,13 @@ func (s *role) info() string {
 
 // setInterval changes the interval; the schedule starts over from now.
 func (s *role) setInterval(d time.Duration) error {
-	if err := CheckInterval(d, s.board.Simulated()); err != nil {
-		return err
+	if err := bh1750.CheckInterval(d, s.board.Simulated()); err != nil {
+		return fmt.Errorf("light: %w", err)
 	}
 	s.interval = d
-	s.log.Info("interval changed", "interval", d)
+	s.Log.Info("interval changed", "interval", d)
 	if s.online {
-		now := s.clk.Now()
+		now := s.Clock.Now()
 		s.schedule(now.Add(d))
 	}
 	return nil

@@ -4,69 +4,67 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
-	"os"
 	"strconv"
 	"time"
 
+	"periph.io/x/conn/v3/i2c"
+
 	"sensord/board"
+	"sensord/light/bh1750"
 	"sensord/sensor"
 )
 
-// Interval limits. On real hardware a sample faster than the chip's
-// longest conversion would repeat the last one; the simulated chip
-// allows down to a millisecond for stress tests.
-const (
-	MinIntervalSim = time.Millisecond
-	MaxInterval    = time.Hour
-)
-
-// CheckInterval says whether d is a sampling interval the light role
-// accepts; sim is whether the board is simulated. The daemon may call it
-// to refuse light.interval at start.
-func CheckInterval(d time.Duration, sim bool) error {
-	lo := MaxConversion
-	if sim {
-		lo = MinIntervalSim
-	}
-	switch {
-	case d < lo && !sim:
-		return fmt.Errorf("light: interval %s is shorter than the BH1750's conversion time (up to %s); use %s or more", d, lo, lo)
-	case d < lo:
-		return fmt.Errorf("light: interval %s is below the simulated chip's %s minimum", d, lo)
-	case d > MaxInterval:
-		return fmt.Errorf("light: interval %s is longer than %s", d, MaxInterval)
-	}
-	return nil
+// Board is what the light role needs of a board: the common part and
+// its I2C bus. *board.Board is one.
+type Board interface {
+	sensor.Board
+	// I2C opens bus name ("1" for /dev/i2c-1) and says where it is, for
+	// info replies ("i2c-1", "sim i2c-1"). The board owns the bus.
+	I2C(name string) (bus i2c.Bus, where string, err error)
 }
+
+var _ Board = (*board.Board)(nil)
 
 // Main is the light role's entry point: parse args, then Run.
 func Main(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("light", flag.ContinueOnError)
-	sf := sensor.AddFlags(fs, "light")
-	var bc board.Config
-	bc.AddFlags(fs, "light-unplug@5s-15s,i2c-errors=0.1")
-	bus := fs.String("bus", "1", "I2C bus number (/dev/i2c-N)")
-	addr := fs.String("address", "0x23", "BH1750 address: 0x23 (ADDR low) or 0x5C (ADDR high)")
-	interval := fs.Duration("interval", time.Second, "sampling interval")
-	if err := fs.Parse(args); err != nil {
-		return err
+	return sensor.Main(ctx, args, "light", "light-unplug@5s-15s,i2c-errors=0.1", defineFlags)
+}
+
+// flags are the light role's own flags.
+type flags struct {
+	bus, addr *string
+	interval  *time.Duration
+	address   uint16
+}
+
+func defineFlags(fs *flag.FlagSet) sensor.Role {
+	return &flags{
+		bus:      fs.String("bus", "1", "I2C bus number (/dev/i2c-N)"),
+		addr:     fs.String("address", "0x23", "BH1750 address: 0x23 (ADDR low) or 0x5C (ADDR high)"),
+		interval: fs.Duration("interval", time.Second, "sampling interval"),
 	}
-	a, err := strconv.ParseUint(*addr, 0, 7)
-	if err != nil || (uint16(a) != AddrLow && uint16(a) != AddrHigh) {
-		return fmt.Errorf("light: --address %q: a BH1750 is at 0x23 (ADDR low) or 0x5C (ADDR high)", *addr)
+}
+
+// Prepare checks --address and makes it the simulated chip's too, so
+// --address works in the simulation as the ADDR pin does on hardware.
+func (f *flags) Prepare(bc *board.Config) error {
+	a, err := strconv.ParseUint(*f.addr, 0, 7)
+	if err == nil {
+		err = bh1750.CheckAddress(int(a))
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "light", "gen", sf.Gen())
-	ends, err := sf.Open(log)
 	if err != nil {
-		return err
+		return fmt.Errorf("light: --address %q: %w", *f.addr, err)
 	}
+	f.address, bc.LightAddr = uint16(a), uint16(a)
+	return nil
+}
+
+func (f *flags) Run(ctx context.Context, c sensor.Common) error {
 	return Run(ctx, Config{
-		Gen:      sf.Gen(),
-		Board:    bc,
-		Bus:      *bus,
-		Address:  uint16(a),
-		Interval: *interval,
-		Log:      log,
-	}, ends)
+		Settings: sensor.Settings{Gen: c.Gen, Log: c.Log},
+		Board:    c.Board,
+		Bus:      *f.bus,
+		Address:  f.address,
+		Interval: *f.interval,
+	}, c.Ends)
 }

@@ -3,14 +3,12 @@ package light
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
-	"github.com/jonboulle/clockwork"
 	"periph.io/x/conn/v3/i2c"
 
-	"sensord/board"
 	"sensord/ipc"
+	"sensord/light/bh1750"
 	"sensord/sensor"
 )
 
@@ -19,35 +17,31 @@ const (
 	BackoffMin = time.Second      // first retry of an offline sensor
 	BackoffMax = 30 * time.Second // retries double up to this
 	Attempts   = 4                // tries per transfer before the sensor counts as offline
-	RearmEvery = time.Minute      // see BH1750.Rearm
+	RearmEvery = time.Minute      // see bh1750.Dev.Rearm
 )
 
 // Config is what Run needs besides its pipes.
 type Config struct {
-	Gen      uint32
-	Board    board.Config // its Clock and LightAddr are set by Run
+	sensor.Settings
+	Board    Board
 	Bus      string
 	Address  uint16
 	Interval time.Duration
-	Clock    clockwork.Clock // nil: the real clock
-	Log      *slog.Logger    // nil: slog.Default()
 }
 
 // Pipes are the light role's pipe ends; Run stops the goroutine reading
 // Rx before it returns.
 type Pipes = sensor.Ends
 
-// sensor is the state of the light process, owned by Run's goroutine.
+// role is the state of the light process, owned by Run's goroutine.
 type role struct {
+	sensor.Base
 	cfg   Config
-	clk   clockwork.Clock
-	log   *slog.Logger
-	board *board.Board
-	out   *sensor.Out
+	board Board
 
 	bus    i2c.Bus
 	where  string
-	dev    *BH1750
+	dev    *bh1750.Dev
 	online bool
 	reason string
 	retry  time.Duration
@@ -63,17 +57,15 @@ type role struct {
 // returns an error only for a configuration it cannot run with; a
 // sensor that does not answer is reported offline and retried.
 func Run(ctx context.Context, cfg Config, pipes Pipes) error {
-	s, err := newSensor(cfg, pipes)
+	s, err := newRole(cfg, pipes)
 	if err != nil {
 		return err
 	}
-	defer s.board.Close()
-	cmds, stopCmds := sensor.StartCommands(ctx, pipes.Rx, s.log)
+	cmds, stopCmds := sensor.StartCommands(ctx, pipes.Rx, s.Log)
 	defer stopCmds()
-	s.log.Info("light starting", "board", s.board.Kind(), "seed", s.board.Seed(),
-		"bus", cfg.Bus, "address", fmt.Sprintf("%#02x", cfg.Address), "interval", s.interval)
-	s.connect(s.clk.Now())
-	timer := s.clk.NewTimer(s.clk.Until(s.next))
+	s.Started("bus", cfg.Bus, "address", fmt.Sprintf("%#02x", cfg.Address), "interval", s.interval)
+	s.connect(s.Clock.Now())
+	timer := s.Clock.NewTimer(s.Clock.Until(s.next))
 	defer timer.Stop()
 	for {
 		select {
@@ -82,37 +74,25 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 			return nil
 		case c := <-cmds:
 			// Stopped while busy, so a fake clock's waiters show an idle
-			// loop exactly (ipctest.Clock).
+			// loop exactly (sensortest.Clock).
 			timer.Stop()
 			s.command(c)
 		case <-timer.Chan():
-			s.tick(s.clk.Now())
+			s.tick(s.Clock.Now())
 		}
-		timer.Reset(s.clk.Until(s.next))
+		timer.Reset(s.Clock.Until(s.next))
 	}
 }
 
-func newSensor(cfg Config, pipes Pipes) (*role, error) {
-	if cfg.Clock == nil {
-		cfg.Clock = clockwork.NewRealClock()
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
-	}
-	cfg.Board.Clock, cfg.Board.LightAddr = cfg.Clock, cfg.Address
-	b, err := board.Open(cfg.Board)
-	if err != nil {
+func newRole(cfg Config, pipes Pipes) (*role, error) {
+	if err := bh1750.CheckAddress(int(cfg.Address)); err != nil {
 		return nil, fmt.Errorf("light: %w", err)
 	}
-	if err := CheckInterval(cfg.Interval, b.Simulated()); err != nil {
-		return nil, err
+	if err := bh1750.CheckInterval(cfg.Interval, cfg.Board.Simulated()); err != nil {
+		return nil, fmt.Errorf("light: %w", err)
 	}
-	s := &role{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b,
-		out: sensor.NewOut(cfg.Gen, pipes.GUI, pipes.Logger, cfg.Log), interval: cfg.Interval, retry: BackoffMin}
-	if _, fake := cfg.Clock.(interface{ BlockUntil(int) }); fake {
-		s.out.SetClock(sensor.StampsFrom(cfg.Clock.Now))
-	}
-	return s, nil
+	return &role{Base: sensor.NewBase("light", cfg.Settings, cfg.Board, pipes), cfg: cfg, board: cfg.Board,
+		interval: cfg.Interval, retry: BackoffMin}, nil
 }
 
 // connect opens the bus if needed and sets the chip up. On success the
@@ -125,16 +105,16 @@ func (s *role) connect(now time.Time) {
 			return
 		}
 		s.bus, s.where = bus, fmt.Sprintf("%s %#02x", where, s.cfg.Address)
-		s.dev = NewBH1750(bus, s.cfg.Address)
+		s.dev = bh1750.New(bus, s.cfg.Address)
 		s.dev.Tries = Attempts
 	}
-	if err := s.dev.Start(ContinuousH); err != nil {
+	if err := s.dev.Start(bh1750.ContinuousH); err != nil {
 		s.offline(now, err)
 		return
 	}
 	s.online, s.retry, s.lastRearm = true, BackoffMin, now
-	s.out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOK})
-	s.log.Info("light sensor ready", "where", s.where)
+	s.Out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOK})
+	s.Log.Info("light sensor ready", "where", s.where)
 	s.schedule(now.Add(s.dev.ConversionTime()))
 }
 
@@ -147,10 +127,10 @@ func (s *role) schedule(origin time.Time) {
 // backoff that doubles up to BackoffMax.
 func (s *role) offline(now time.Time, err error) {
 	if s.online || s.reason != err.Error() {
-		s.log.Warn("light sensor offline; retrying", "err", err, "retry", s.retry)
+		s.Log.Warn("light sensor offline; retrying", "err", err, "retry", s.retry)
 	}
 	s.online, s.reason = false, err.Error()
-	s.out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
+	s.Out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
 	s.next = now.Add(s.retry)
 	s.retry = min(2*s.retry, BackoffMax)
 }
@@ -172,7 +152,7 @@ func (s *role) sample(now time.Time) {
 		s.offline(now, err)
 		return
 	}
-	s.out.Both(&ipc.LightSample{Lux: Lux(f)})
+	s.Out.Both(&ipc.LightSample{Lux: bh1750.Lux(f)})
 	if now.Sub(s.lastRearm) >= RearmEvery {
 		s.lastRearm = now
 		if err := s.dev.Rearm(); err != nil {
@@ -192,5 +172,5 @@ func (s *role) halt() {
 	if s.online {
 		_ = s.dev.Halt()
 	}
-	s.log.Info("light stopping", "samples", s.out.Seq())
+	s.Log.Info("light stopping", "samples", s.Out.Seq())
 }

@@ -3,13 +3,19 @@ package light
 import (
 	"context"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"sensord/board"
 	"sensord/ipc"
+	"sensord/light/bh1750"
+	"sensord/sensor"
 	"sensord/sensor/sensortest"
+
+	"periph.io/x/conn/v3/i2c"
+	"periph.io/x/conn/v3/i2c/i2ctest"
 )
 
 var noon = time.Date(2026, 6, 21, 12, 0, 0, 0, time.Local)
@@ -21,21 +27,35 @@ type harness struct {
 	clk *sensortest.Clock
 }
 
-func start(t *testing.T, cfg Config) *harness {
+// start runs Run on the simulated board (with faults, if not "") with
+// real pipes and a fake clock at noon.
+func start(t *testing.T, cfg Config, faults string) *harness {
 	t.Helper()
 	clk := sensortest.NewClock(t, noon, 1) // Run's timer
-	cfg.Clock = clk
+	if cfg.Address == 0 {
+		cfg.Address = bh1750.AddrLow
+	}
+	b, err := board.Open(board.Config{Kind: "sim", Seed: 1, Faults: faults, Clock: clk, LightAddr: cfg.Address})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	cfg.Board = b
+	return startOn(t, cfg, clk)
+}
+
+// startOn runs Run on cfg.Board with a fake clock.
+func startOn(t *testing.T, cfg Config, clk *sensortest.Clock) *harness {
+	t.Helper()
+	cfg.Clock, cfg.Stamps = clk, sensor.StampsFrom(clk.Now)
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Board.Kind == "" {
-		cfg.Board = board.Config{Kind: "sim", Seed: 1, Faults: cfg.Board.Faults}
 	}
 	if cfg.Interval == 0 {
 		cfg.Interval = time.Second
 	}
 	if cfg.Address == 0 {
-		cfg.Address = AddrLow
+		cfg.Address = bh1750.AddrLow
 	}
 	if cfg.Bus == "" {
 		cfg.Bus = "1"
@@ -52,10 +72,10 @@ func (h *harness) advance(d time.Duration) {
 }
 
 func TestRunSamplesOnSchedule(t *testing.T) {
-	h := start(t, Config{Gen: 3})
+	h := start(t, Config{Settings: sensor.Settings{Gen: 3}}, "")
 	h.Status(ipc.HealthOK, "")
-	h.advance(MaxConversion)
-	origin := noon.Add(MaxConversion)
+	h.advance(bh1750.MaxConversion)
+	origin := noon.Add(bh1750.MaxConversion)
 	for k := range 5 {
 		s := h.Both(ipc.TypeLight)
 		if s.Seq != uint64(k+1) || s.Gen != 3 {
@@ -82,7 +102,7 @@ func TestRunSamplesOnSchedule(t *testing.T) {
 }
 
 func TestRunCommands(t *testing.T) {
-	h := start(t, Config{})
+	h := start(t, Config{}, "")
 	h.Status(ipc.HealthOK, "")
 	r := h.Command(ipc.OpInfo, 0)
 	if !r.OK || r.Model != "BH1750" || r.Where != "sim i2c-1 0x23" || r.Interval != time.Second ||
@@ -123,9 +143,9 @@ func TestRunCommands(t *testing.T) {
 }
 
 func TestRunUnplugReplug(t *testing.T) {
-	h := start(t, Config{})
+	h := start(t, Config{}, "")
 	h.Status(ipc.HealthOK, "")
-	h.advance(MaxConversion)
+	h.advance(bh1750.MaxConversion)
 	h.Both(ipc.TypeLight)
 	if r := h.Command(ipc.OpSimFault, int64(board.SimUnplug)); !r.OK {
 		t.Fatalf("unplug: %+v", r)
@@ -144,16 +164,16 @@ func TestRunUnplugReplug(t *testing.T) {
 	h.advance(7 * time.Second) // not yet: the next retry is 8 s after the last
 	h.advance(time.Second)
 	h.Status(ipc.HealthOK, "")
-	h.advance(MaxConversion)
+	h.advance(bh1750.MaxConversion)
 	if s := h.Both(ipc.TypeLight); s.Seq != 2 || s.M.(*ipc.LightSample).Lux == 0 {
 		t.Errorf("first sample after replug: seq %d %+v", s.Seq, s.M)
 	}
 }
 
 func TestRunScheduledFaults(t *testing.T) {
-	h := start(t, Config{Board: board.Config{Faults: "light-unplug@3s-4s"}})
+	h := start(t, Config{}, "light-unplug@3s-4s")
 	h.Status(ipc.HealthOK, "")
-	h.advance(MaxConversion)
+	h.advance(bh1750.MaxConversion)
 	for range 3 {
 		h.Both(ipc.TypeLight)
 		h.advance(time.Second)
@@ -161,14 +181,14 @@ func TestRunScheduledFaults(t *testing.T) {
 	h.Status(ipc.HealthOffline, "no acknowledge")
 	h.advance(time.Second)
 	h.Status(ipc.HealthOK, "")
-	h.advance(MaxConversion)
+	h.advance(bh1750.MaxConversion)
 	h.Both(ipc.TypeLight)
 }
 
 func TestRunBusErrorsAreRetried(t *testing.T) {
-	h := start(t, Config{Board: board.Config{Faults: "i2c-errors=0.1"}})
+	h := start(t, Config{}, "i2c-errors=0.1")
 	h.Status(ipc.HealthOK, "")
-	h.advance(MaxConversion)
+	h.advance(bh1750.MaxConversion)
 	for k := range 50 {
 		if s := h.Both(ipc.TypeLight); s.Seq != uint64(k+1) {
 			t.Fatalf("seq %d; want %d", s.Seq, k+1)
@@ -178,8 +198,12 @@ func TestRunBusErrorsAreRetried(t *testing.T) {
 }
 
 func TestRunRefusesFastIntervalOnPi(t *testing.T) {
-	err := Run(context.Background(), Config{Board: board.Config{Kind: "pi"}, Bus: "1",
-		Address: AddrLow, Interval: 100 * time.Millisecond}, Pipes{})
+	b, err := board.Open(board.Config{Kind: "pi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Run(context.Background(), Config{Board: b, Bus: "1",
+		Address: bh1750.AddrLow, Interval: 100 * time.Millisecond}, Pipes{})
 	if err == nil || !strings.Contains(err.Error(), "conversion time") {
 		t.Errorf("Run with 100ms on a Pi: %v", err)
 	}
@@ -193,5 +217,33 @@ func TestMainFlags(t *testing.T) {
 		if err := Main(context.Background(), args); err == nil || !strings.HasPrefix(err.Error(), "light: ") {
 			t.Errorf("Main(%q) = %v; want a light: error", args, err)
 		}
+	}
+}
+
+// testBoard is a Board with one I2C bus of the test's: the seam through
+// which a test hands the role an i2ctest bus.
+type testBoard struct{ bus i2c.Bus }
+
+func (testBoard) Kind() string                          { return "test" }
+func (testBoard) Seed() int64                           { return 0 }
+func (testBoard) Simulated() bool                       { return false }
+func (testBoard) Fault(board.SimFault) error            { return board.ErrNotSimulated }
+func (b testBoard) I2C(string) (i2c.Bus, string, error) { return b.bus, "test i2c-1", nil }
+
+// TestRunOnI2CPlayback: the role drives a bus it is handed exactly as
+// the datasheet says (power on, reset, continuous H, read) and sends
+// the lux the chip's counts mean, with no board of its own.
+func TestRunOnI2CPlayback(t *testing.T) {
+	w := func(b byte) i2ctest.IO { return i2ctest.IO{Addr: 0x23, W: []byte{b}} }
+	bus := &i2ctest.Playback{Ops: []i2ctest.IO{w(0x01), w(0x07), w(0x10),
+		{Addr: 0x23, R: []byte{0x01, 0x90}}, w(0x00)}, DontPanic: true}
+	h := startOn(t, Config{Board: testBoard{bus}}, sensortest.NewClock(t, noon, 1))
+	h.Status(ipc.HealthOK, "")
+	h.advance(bh1750.MaxConversion)
+	if lux := h.Both(ipc.TypeLight).M.(*ipc.LightSample).Lux; math.Abs(lux-400/1.2) > 1e-9 {
+		t.Errorf("lux %v; want %v", lux, 400/1.2)
+	}
+	if r := h.Command(ipc.OpSimFault, int64(board.SimUnplug)); r.OK || !strings.Contains(r.Error, "simulated board") {
+		t.Errorf("sim-fault on a real bus: %+v", r)
 	}
 }

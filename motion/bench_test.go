@@ -11,6 +11,7 @@ import (
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
 	"sensord/ipc"
+	"sensord/sensor"
 	"sensord/sensor/sensortest"
 )
 
@@ -26,8 +27,8 @@ func BenchmarkEdgeToFrame(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
-		done <- Run(ctx, Config{Gen: 1, Pin: "GPIO17", Warmup: 0, Log: slog.New(slog.DiscardHandler),
-			OpenPin: func(string) (gpio.PinIn, error) { return pin, nil }},
+		done <- Run(ctx, Config{Settings: sensor.Settings{Gen: 1, Log: slog.New(slog.DiscardHandler)},
+			Board: &pinBoard{pin: pin}, Pin: "GPIO17", Warmup: 0},
 			s.Ends)
 	}()
 	for m := range s.GUI { // status and initial state

@@ -3,39 +3,54 @@ package motion
 import (
 	"context"
 	"flag"
-	"log/slog"
-	"os"
 	"time"
 
 	"sensord/board"
 	"sensord/sensor"
+
+	"periph.io/x/conn/v3/gpio"
 )
+
+// Board is what the motion role needs of a board: the common part and
+// its GPIO pin. *board.Board is one.
+type Board interface {
+	sensor.Board
+	// Pin opens GPIO name (such as "GPIO17") as an input. The board owns
+	// the pin; Halt on it interrupts a WaitForEdge.
+	Pin(name string) (gpio.PinIn, error)
+}
+
+var _ Board = (*board.Board)(nil)
 
 // Main is the motion role's entry point: parse args, then Run.
 func Main(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("motion", flag.ContinueOnError)
-	sf := sensor.AddFlags(fs, "motion")
-	var bc board.Config
-	bc.AddFlags(fs, "pir-stuck@20s-30s")
-	pin := fs.String("pin", "GPIO17", "GPIO line of the PIR output")
-	warmup := fs.Duration("warmup", -1, "PIR settling time after power-up (-1: 60s on a Pi, 0 simulated)")
-	stuck := fs.Duration("stuck-after", 0, "report the PIR offline when its output stays high this long (0: 10m on a Pi, 30s simulated)")
-	if err := fs.Parse(args); err != nil {
-		return err
+	return sensor.Main(ctx, args, "motion", "pir-stuck@20s-30s", defineFlags)
+}
+
+// flags are the motion role's own flags.
+type flags struct {
+	pin           *string
+	warmup, stuck *time.Duration
+}
+
+func defineFlags(fs *flag.FlagSet) sensor.Role {
+	return &flags{
+		pin:    fs.String("pin", "GPIO17", "GPIO line of the PIR output"),
+		warmup: fs.Duration("warmup", -1, "PIR settling time after power-up (-1: 60s on a Pi, 0 simulated)"),
+		stuck:  fs.Duration("stuck-after", 0, "report the PIR offline when its output stays high this long (0: 10m on a Pi, 30s simulated)"),
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "motion", "gen", sf.Gen())
-	ends, err := sf.Open(log)
-	if err != nil {
-		return err
-	}
+}
+
+func (f *flags) Prepare(*board.Config) error { return nil }
+
+func (f *flags) Run(ctx context.Context, c sensor.Common) error {
 	return Run(ctx, Config{
-		Gen:        sf.Gen(),
-		Board:      bc,
-		Pin:        *pin,
-		Warmup:     *warmup,
-		StuckAfter: *stuck,
-		Log:        log,
-	}, ends)
+		Settings:   sensor.Settings{Gen: c.Gen, Log: c.Log},
+		Board:      c.Board,
+		Pin:        *f.pin,
+		Warmup:     *f.warmup,
+		StuckAfter: *f.stuck,
+	}, c.Ends)
 }
 
 // Defaults that depend on the board.

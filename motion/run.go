@@ -3,13 +3,10 @@ package motion
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
-	"github.com/jonboulle/clockwork"
 	"periph.io/x/conn/v3/gpio"
 
-	"sensord/board"
 	"sensord/ipc"
 	"sensord/sensor"
 )
@@ -22,31 +19,25 @@ const (
 
 // Config is what Run needs besides its pipes.
 type Config struct {
-	Gen        uint32
-	Board      board.Config // its Clock is set by Run
+	sensor.Settings
+	Board      Board
 	Pin        string
 	Warmup     time.Duration // < 0: WarmupPi on a Pi, 0 simulated
 	StuckAfter time.Duration // 0: StuckAfterPi or StuckAfterSim
 	Poll       time.Duration // 0: Poll
-	Clock      clockwork.Clock
-	Log        *slog.Logger
 	// Uptime is the time since the PIR was powered; nil: since boot.
 	Uptime func() time.Duration
-	// OpenPin replaces the board's pin, for tests with a gpiotest.Pin.
-	OpenPin func(name string) (gpio.PinIn, error)
 }
 
 // Pipes are the motion role's pipe ends; Run stops the goroutine reading
 // Rx before it returns.
 type Pipes = sensor.Ends
 
-// sensor is the state of the motion process, owned by Run's goroutine.
+// role is the state of the motion process, owned by Run's goroutine.
 type role struct {
+	sensor.Base
 	cfg   Config
-	clk   clockwork.Clock
-	log   *slog.Logger
-	board *board.Board
-	out   *sensor.Out
+	board Board
 
 	pin    gpio.PinIn
 	where  string
@@ -67,28 +58,23 @@ type role struct {
 // Run watches the PIR until ctx ends; it returns nil then. A pin that
 // cannot be opened is reported offline and retried; the process stays up.
 func Run(ctx context.Context, cfg Config, pipes Pipes) error {
-	s, err := newSensor(cfg, pipes)
-	if err != nil {
-		return err
-	}
-	defer s.board.Close()
-	cmds, stopCmds := sensor.StartCommands(ctx, pipes.Rx, s.log)
+	s := newRole(cfg, pipes)
+	cmds, stopCmds := sensor.StartCommands(ctx, pipes.Rx, s.Log)
 	defer stopCmds()
-	s.log.Info("motion starting", "board", s.board.Kind(), "seed", s.board.Seed(), "pin", cfg.Pin,
-		"warmup", s.cfg.Warmup, "stuck_after", s.cfg.StuckAfter)
-	s.connect(ctx, s.clk.Now())
+	s.Started("pin", cfg.Pin, "warmup", s.cfg.Warmup, "stuck_after", s.cfg.StuckAfter)
+	s.connect(ctx, s.Clock.Now())
 	defer s.stopWatch()
-	timer := s.clk.NewTimer(s.clk.Until(s.deadline()))
+	timer := s.Clock.NewTimer(s.Clock.Until(s.deadline()))
 	defer timer.Stop()
 	for {
 		var handled chan<- struct{}
 		select {
 		case <-ctx.Done():
-			s.log.Info("motion stopping", "samples", s.out.Seq())
+			s.Log.Info("motion stopping", "samples", s.Out.Seq())
 			return nil
 		case c := <-cmds:
 			// Stopped while busy, so a fake clock's waiters show an idle
-			// loop exactly (ipctest.Clock).
+			// loop exactly (sensortest.Clock).
 			timer.Stop()
 			s.command(c)
 		case c := <-s.levels:
@@ -96,54 +82,42 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 			s.observe(c.level, c.at)
 			handled = c.done
 		case <-timer.Chan():
-			s.tick(ctx, s.clk.Now())
+			s.tick(ctx, s.Clock.Now())
 		}
-		timer.Reset(s.clk.Until(s.deadline()))
+		timer.Reset(s.Clock.Until(s.deadline()))
 		if handled != nil {
 			handled <- struct{}{} // buffered for one: never blocks
 		}
 	}
 }
 
-func newSensor(cfg Config, pipes Pipes) (*role, error) {
-	if cfg.Clock == nil {
-		cfg.Clock = clockwork.NewRealClock()
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
-	}
+func newRole(cfg Config, pipes Pipes) *role {
 	if cfg.Uptime == nil {
 		cfg.Uptime = bootUptime
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = Poll
 	}
-	cfg.Board.Clock = cfg.Clock
-	b, err := board.Open(cfg.Board)
-	if err != nil {
-		return nil, fmt.Errorf("motion: %w", err)
-	}
+	sim := cfg.Board.Simulated()
 	if cfg.Warmup < 0 {
 		cfg.Warmup = WarmupPi
-		if b.Simulated() {
+		if sim {
 			cfg.Warmup = 0
 		}
 	}
 	if cfg.StuckAfter <= 0 {
 		cfg.StuckAfter = StuckAfterPi
-		if b.Simulated() {
+		if sim {
 			cfg.StuckAfter = StuckAfterSim
 		}
 	}
-	s := &role{cfg: cfg, clk: cfg.Clock, log: cfg.Log, board: b,
-		out: sensor.NewOut(cfg.Gen, pipes.GUI, pipes.Logger, cfg.Log), retry: BackoffMin, stopW: func() {}}
-	if _, fake := cfg.Clock.(interface{ BlockUntil(int) }); fake {
-		s.out.SetClock(sensor.StampsFrom(cfg.Clock.Now))
-	}
+	s := &role{Base: sensor.NewBase("motion", cfg.Settings, cfg.Board, pipes), board: cfg.Board,
+		retry: BackoffMin, stopW: func() {}}
+	s.cfg = cfg
 	if left := cfg.Warmup - cfg.Uptime(); left > 0 {
-		s.warmEnd = cfg.Clock.Now().Add(left)
+		s.warmEnd = s.Clock.Now().Add(left)
 	}
-	return s, nil
+	return s
 }
 
 // connect opens and sets up the pin, reports the status and the current
@@ -160,17 +134,14 @@ func (s *role) connect(ctx context.Context, now time.Time) {
 	s.pin, s.online, s.retry = pin, true, BackoffMin
 	s.raw = bool(pin.Read())
 	s.level, s.since = s.raw, now
-	s.out.SetStatus(s.health(now))
+	s.Out.SetStatus(s.health(now))
 	s.sendState(0)
-	s.log.Info("PIR ready", "where", s.where, "motion", s.level, "warming", s.warming(now))
+	s.Log.Info("PIR ready", "where", s.where, "motion", s.level, "warming", s.warming(now))
 	s.startWatch(ctx)
 }
 
 func (s *role) openPin() (gpio.PinIn, error) {
 	s.where = s.cfg.Pin
-	if s.cfg.OpenPin != nil {
-		return s.cfg.OpenPin(s.cfg.Pin)
-	}
 	if s.board.Simulated() {
 		s.where = "sim " + s.cfg.Pin
 	}
@@ -185,7 +156,7 @@ func (s *role) startWatch(ctx context.Context) {
 	pin, last, levels := s.pin, gpio.Level(s.raw), s.levels
 	go func() {
 		defer close(done)
-		watch(wctx, pin, last, s.cfg.Poll, s.clk, levels)
+		watch(wctx, pin, last, s.cfg.Poll, s.Clock, levels)
 	}()
 	s.stopW = func() {
 		cancel()
@@ -213,7 +184,7 @@ func (s *role) health(now time.Time) ipc.SensorStatus {
 
 // deadline is when the loop must wake next without an event.
 func (s *role) deadline() time.Time {
-	now := s.clk.Now()
+	now := s.Clock.Now()
 	switch {
 	case !s.online:
 		return s.next
@@ -235,15 +206,15 @@ func (s *role) tick(ctx context.Context, now time.Time) {
 		s.endWarmup(now)
 	case s.level && !s.stuck && now.Sub(s.since) >= s.cfg.StuckAfter:
 		s.stuck = true
-		s.log.Warn("PIR output stuck high", "since", s.since)
-		s.out.SetStatus(s.health(now))
+		s.Log.Warn("PIR output stuck high", "since", s.since)
+		s.Out.SetStatus(s.health(now))
 	}
 }
 
 func (s *role) endWarmup(now time.Time) {
 	s.warmEnd = time.Time{}
-	s.log.Info("PIR warm-up over")
-	s.out.SetStatus(s.health(now))
+	s.Log.Info("PIR warm-up over")
+	s.Out.SetStatus(s.health(now))
 	s.observe(s.raw, now)
 }
 
@@ -263,21 +234,21 @@ func (s *role) observe(l bool, now time.Time) {
 	s.sendState(last)
 	if !l && s.stuck {
 		s.stuck = false
-		s.log.Info("PIR output low again")
-		s.out.SetStatus(s.health(now))
+		s.Log.Info("PIR output low again")
+		s.Out.SetStatus(s.health(now))
 	}
 }
 
 func (s *role) sendState(last time.Duration) {
-	s.out.Both(&ipc.MotionState{Motion: s.level, Since: s.since.UnixNano(), Last: last})
+	s.Out.Both(&ipc.MotionState{Motion: s.level, Since: s.since.UnixNano(), Last: last})
 }
 
 func (s *role) offline(now time.Time, err error) {
 	if s.reason != err.Error() {
-		s.log.Warn("PIR offline; retrying", "err", err, "retry", s.retry)
+		s.Log.Warn("PIR offline; retrying", "err", err, "retry", s.retry)
 	}
 	s.online, s.reason = false, err.Error()
-	s.out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
+	s.Out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOffline, Reason: err.Error()})
 	s.next = now.Add(s.retry)
 	s.retry = min(2*s.retry, BackoffMax)
 }

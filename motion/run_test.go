@@ -14,6 +14,7 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
+	"sensord/sensor"
 	"sensord/sensor/sensortest"
 )
 
@@ -63,38 +64,56 @@ func (p *edgePin) edge(l gpio.Level) {
 	<-p.taken
 }
 
+// pinBoard is a Board with one pin of the test's that fails to open
+// the first fails times: the seam through which a test hands the role a
+// gpiotest pin. It counts as simulated, for the defaults.
+type pinBoard struct {
+	pin   gpio.PinIn
+	fails int
+}
+
+func (*pinBoard) Kind() string               { return "test" }
+func (*pinBoard) Seed() int64                { return 0 }
+func (*pinBoard) Simulated() bool            { return true }
+func (*pinBoard) Fault(board.SimFault) error { return board.ErrNotSimulated }
+
+func (b *pinBoard) Pin(string) (gpio.PinIn, error) {
+	if b.fails > 0 {
+		b.fails--
+		return nil, errors.New("board: /dev/gpiochip0: permission denied; add the sensord user to group gpio")
+	}
+	return b.pin, nil
+}
+
 // startPin runs Run on an edgePin (h.pin) that fails to open the
 // first fails times.
 func startPin(t *testing.T, cfg Config, fails int) *harness {
 	t.Helper()
 	clk := sensortest.NewClock(t, noon, 2)
 	pin := newEdgePin(clk)
-	cfg.OpenPin = func(string) (gpio.PinIn, error) {
-		if fails > 0 {
-			fails--
-			return nil, errors.New("board: /dev/gpiochip0: permission denied; add the sensord user to group gpio")
-		}
-		return pin, nil
-	}
+	cfg.Board = &pinBoard{pin: pin, fails: fails}
 	h := startAt(t, cfg, clk)
 	h.pin = pin
 	return h
 }
 
-// start runs Run on the simulated board with real pipes and a fake
-// clock at noon.
-func start(t *testing.T, cfg Config) *harness {
+// start runs Run on the simulated board (with faults, if not "") with
+// real pipes and a fake clock at noon.
+func start(t *testing.T, cfg Config, faults string) *harness {
 	t.Helper()
-	return startAt(t, cfg, sensortest.NewClock(t, noon, 2))
+	clk := sensortest.NewClock(t, noon, 2)
+	b, err := board.Open(board.Config{Kind: "sim", Seed: 1, Faults: faults, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	cfg.Board = b
+	return startAt(t, cfg, clk)
 }
 
 func startAt(t *testing.T, cfg Config, clk *sensortest.Clock) *harness {
 	t.Helper()
-	cfg.Clock, cfg.Log = clk, slog.New(slog.DiscardHandler)
-	cfg.Board.Kind = "sim"
-	if cfg.Board.Seed == 0 {
-		cfg.Board.Seed = 1
-	}
+	cfg.Clock, cfg.Stamps, cfg.Log = clk, sensor.StampsFrom(clk.Now), slog.New(slog.DiscardHandler)
 	if cfg.Pin == "" {
 		cfg.Pin = "GPIO17"
 	}
@@ -131,7 +150,7 @@ func (h *harness) advance(d time.Duration) {
 }
 
 func TestRunStateAtStartAndCommands(t *testing.T) {
-	h := start(t, Config{Gen: 2})
+	h := start(t, Config{Settings: sensor.Settings{Gen: 2}}, "")
 	h.Status(ipc.HealthOK, "")
 	if m := h.Both(ipc.TypeMotion); m.Seq != 1 || m.Gen != 2 {
 		t.Errorf("first state: gen %d seq %d", m.Gen, m.Seq)
@@ -191,12 +210,12 @@ func TestRunWarmup(t *testing.T) {
 }
 
 func TestRunWarmupCountsFromBoot(t *testing.T) {
-	h := start(t, Config{Warmup: time.Minute, Uptime: func() time.Duration { return time.Hour }})
+	h := start(t, Config{Warmup: time.Minute, Uptime: func() time.Duration { return time.Hour }}, "")
 	h.Status(ipc.HealthOK, "")
 }
 
 func TestRunSkipWarmup(t *testing.T) {
-	h := start(t, Config{Warmup: time.Minute})
+	h := start(t, Config{Warmup: time.Minute}, "")
 	h.Status(ipc.HealthWarming, "")
 	h.Both(ipc.TypeMotion)
 	h.Send(&ipc.Command{ID: 9, Op: ipc.OpSkipWarmup})
@@ -207,7 +226,7 @@ func TestRunSkipWarmup(t *testing.T) {
 }
 
 func TestRunStuckFault(t *testing.T) {
-	h := start(t, Config{StuckAfter: 5 * time.Second})
+	h := start(t, Config{StuckAfter: 5 * time.Second}, "")
 	h.Status(ipc.HealthOK, "")
 	h.state(false, noon, 0)
 	if r := h.Command(ipc.OpSimFault, int64(board.SimStuckHigh)); !r.OK {
@@ -224,7 +243,7 @@ func TestRunStuckFault(t *testing.T) {
 }
 
 func TestRunScheduledStuck(t *testing.T) {
-	h := start(t, Config{StuckAfter: 5 * time.Second, Board: board.Config{Faults: "pir-stuck@1s-10s"}})
+	h := start(t, Config{StuckAfter: 5 * time.Second}, "pir-stuck@1s-10s")
 	h.Status(ipc.HealthOK, "")
 	h.state(false, noon, 0)
 	// Wait for each frame before moving the clock on: the harness cannot

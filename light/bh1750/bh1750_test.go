@@ -1,4 +1,4 @@
-package light
+package bh1750
 
 import (
 	"errors"
@@ -36,7 +36,7 @@ func TestBH1750Transcripts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bus := &i2ctest.Playback{Ops: tc.ops, DontPanic: true}
-			d := NewBH1750(bus, 0x23)
+			d := New(bus, 0x23)
 			if err := d.SetMeasurementTime(tc.mt); err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +63,7 @@ func TestBH1750HaltAndRearm(t *testing.T) {
 		{Addr: 0x5C, W: []byte{0x01}}, {Addr: 0x5C, W: []byte{0x11}},
 		{Addr: 0x5C, W: []byte{0x00}},
 	}}
-	d := NewBH1750(bus, AddrHigh)
+	d := New(bus, AddrHigh)
 	if err := d.Start(ContinuousH2); err != nil {
 		t.Fatal(err)
 	}
@@ -79,10 +79,10 @@ func TestBH1750HaltAndRearm(t *testing.T) {
 }
 
 func TestBH1750Errors(t *testing.T) {
-	d := NewBH1750(&i2ctest.Playback{DontPanic: true}, 0x23)
+	d := New(&i2ctest.Playback{DontPanic: true}, 0x23)
 	err := d.Start(ContinuousH)
-	if err == nil || err.Error()[:7] != "light: " {
-		t.Errorf("Start on a silent bus: %v; want a light: error", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "bh1750: ") {
+		t.Errorf("Start on a silent bus: %v; want a bh1750: error", err)
 	}
 	for _, mt := range []int{30, 255} {
 		if d.SetMeasurementTime(mt) == nil {
@@ -92,7 +92,7 @@ func TestBH1750Errors(t *testing.T) {
 }
 
 func TestBH1750ConversionTime(t *testing.T) {
-	d := NewBH1750(nil, 0x23)
+	d := New(nil, 0x23)
 	if got := d.ConversionTime(); got != MaxConversion {
 		t.Errorf("H at MTreg 69: %s; want %s", got, MaxConversion)
 	}
@@ -128,7 +128,7 @@ func (b *flakyBus) Tx(addr uint16, w, r []byte) error {
 // where retrying the whole sequence would fail for ever.
 func TestBH1750RetriesEachTransfer(t *testing.T) {
 	bus := &flakyBus{}
-	d := NewBH1750(bus, 0x23)
+	d := New(bus, 0x23)
 	d.Tries = 2
 	if err := d.Start(ContinuousH); err != nil {
 		t.Fatalf("Start: %v", err)

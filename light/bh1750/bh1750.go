@@ -1,4 +1,4 @@
-package light
+package bh1750
 
 import (
 	"fmt"
@@ -6,12 +6,6 @@ import (
 
 	"periph.io/x/conn/v3/i2c"
 	"periph.io/x/conn/v3/physic"
-)
-
-// BH1750 addresses: ADDR pin low or high.
-const (
-	AddrLow  uint16 = 0x23
-	AddrHigh uint16 = 0x5C
 )
 
 // Mode is a BH1750 measurement mode: its opcode.
@@ -48,11 +42,11 @@ const (
 // which every sample is a new conversion on real hardware.
 const MaxConversion = 180 * time.Millisecond
 
-// BH1750 drives a ROHM BH1750FVI ambient light sensor on an i2c.Bus it
+// Dev drives a ROHM BH1750FVI ambient light sensor on an i2c.Bus it
 // does not own. It never sleeps: the caller waits ConversionTime between
 // Start and the first Read (on its own clock), so one goroutine can
 // sample, take commands and stop promptly.
-type BH1750 struct {
+type Dev struct {
 	// Tries is how many times each transfer is tried before its error
 	// is returned (1 if less). Every instruction the driver sends is
 	// idempotent, so a transfer that failed can simply be sent again.
@@ -63,14 +57,14 @@ type BH1750 struct {
 	mt   byte
 }
 
-// NewBH1750 returns a driver for the chip at addr that tries each
+// New returns a driver for the chip at addr that tries each
 // transfer once. It does no I/O.
-func NewBH1750(bus i2c.Bus, addr uint16) *BH1750 {
-	return &BH1750{Tries: 1, dev: i2c.Dev{Bus: bus, Addr: addr}, mode: ContinuousH, mt: MTDefault}
+func New(bus i2c.Bus, addr uint16) *Dev {
+	return &Dev{Tries: 1, dev: i2c.Dev{Bus: bus, Addr: addr}, mode: ContinuousH, mt: MTDefault}
 }
 
 // tx is one transfer, tried up to Tries times.
-func (d *BH1750) tx(w, r []byte) error {
+func (d *Dev) tx(w, r []byte) error {
 	err := d.dev.Tx(w, r)
 	for i := 1; err != nil && i < d.Tries; i++ {
 		err = d.dev.Tx(w, r)
@@ -78,9 +72,9 @@ func (d *BH1750) tx(w, r []byte) error {
 	return err
 }
 
-func (d *BH1750) write(op byte) error {
+func (d *Dev) write(op byte) error {
 	if err := d.tx([]byte{op}, nil); err != nil {
-		return fmt.Errorf("light: BH1750 at %#02x, instruction %#02x: %w", d.dev.Addr, op, err)
+		return fmt.Errorf("bh1750: at %#02x, instruction %#02x: %w", d.dev.Addr, op, err)
 	}
 	return nil
 }
@@ -89,7 +83,7 @@ func (d *BH1750) write(op byte) error {
 // writing the measurement time first when it is not the default (a
 // power cycle resets it). It is also how to set the chip up again after
 // it was unplugged.
-func (d *BH1750) Start(mode Mode) error {
+func (d *Dev) Start(mode Mode) error {
 	ops := []byte{opPowerOn, opReset}
 	if d.mt != MTDefault {
 		ops = append(ops, opMTHigh|d.mt>>5, opMTLow|d.mt&0x1F)
@@ -107,7 +101,7 @@ func (d *BH1750) Start(mode Mode) error {
 // power for less than a sample interval is in power down and would
 // return its last result for ever; a chip that did not keeps its result
 // until the next conversion completes.
-func (d *BH1750) Rearm() error {
+func (d *Dev) Rearm() error {
 	if err := d.write(opPowerOn); err != nil {
 		return err
 	}
@@ -116,9 +110,9 @@ func (d *BH1750) Rearm() error {
 
 // SetMeasurementTime sets MTreg (31..254; 69 is the default). A higher
 // value is more sensitive and slower. It takes effect at the next Start.
-func (d *BH1750) SetMeasurementTime(mt int) error {
+func (d *Dev) SetMeasurementTime(mt int) error {
 	if mt < MTMin || mt > MTMax {
-		return fmt.Errorf("light: BH1750 measurement time %d out of range %d..%d", mt, MTMin, MTMax)
+		return fmt.Errorf("bh1750: measurement time %d out of range %d..%d", mt, MTMin, MTMax)
 	}
 	d.mt = byte(mt)
 	return nil
@@ -126,7 +120,7 @@ func (d *BH1750) SetMeasurementTime(mt int) error {
 
 // ConversionTime is the longest a measurement takes in the current mode
 // and measurement time.
-func (d *BH1750) ConversionTime() time.Duration {
+func (d *Dev) ConversionTime() time.Duration {
 	base := MaxConversion
 	if d.mode == ContinuousL || d.mode == OneTimeL {
 		base = 24 * time.Millisecond
@@ -138,20 +132,20 @@ func (d *BH1750) ConversionTime() time.Duration {
 // value is illuminance in lux, carried as physic.LuminousFlux as periph
 // does for this chip (periph has no illuminance type: read it as lumens
 // per square metre).
-func (d *BH1750) Read() (physic.LuminousFlux, error) {
+func (d *Dev) Read() (physic.LuminousFlux, error) {
 	var b [2]byte
 	if err := d.tx(nil, b[:]); err != nil {
-		return 0, fmt.Errorf("light: BH1750 at %#02x, read: %w", d.dev.Addr, err)
+		return 0, fmt.Errorf("bh1750: at %#02x, read: %w", d.dev.Addr, err)
 	}
 	return d.lux(uint16(b[0])<<8 | uint16(b[1])), nil
 }
 
 // Halt powers the chip down (0x00), which periph's driver never does.
-func (d *BH1750) Halt() error { return d.write(opPowerDown) }
+func (d *Dev) Halt() error { return d.write(opPowerDown) }
 
 // lux converts counts: lux = counts / 1.2 × 69/MTreg, halved in
 // H-resolution mode 2 (datasheet p. 11).
-func (d *BH1750) lux(counts uint16) physic.LuminousFlux {
+func (d *Dev) lux(counts uint16) physic.LuminousFlux {
 	v := float64(counts) / 1.2 * MTDefault / float64(d.mt)
 	if d.mode == ContinuousH2 || d.mode == OneTimeH2 {
 		v /= 2
