@@ -13,6 +13,7 @@ import (
 
 	"sensord/control"
 	"sensord/daemon/daemontest"
+	"sensord/ipc/ipctest"
 )
 
 // bin is the sensord binary built once by TestMain.
@@ -121,7 +122,7 @@ func checkDescriptors(t *testing.T, a *daemontest.Appliance) {
 		// A Go child's runtime holds the cgroup CPU files the daemon
 		// holds for a moment at start (it closes them with
 		// containermaxprocs=0): a leak is what stays.
-		daemontest.Poll(5*time.Second, func() bool {
+		ipctest.Poll(5*time.Second, func() bool {
 			got = fds(t, c.PID)
 			leaked = leakedFDs(got, len(ends[c.Name]), daemonHas)
 			return len(leaked) == 0

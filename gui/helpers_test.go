@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
-	"golang.org/x/sys/unix"
 
 	"sensord/control"
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
 
 // fakeDaemon serves the control socket protocol: status, stop.
@@ -87,36 +87,26 @@ func (d *fakeDaemon) count(cmd string) int {
 	return n
 }
 
-// pipe is one non-blocking pipe as the daemon makes them.
-type pipe struct{ r, w int }
-
-func newPipe(t *testing.T) pipe {
-	t.Helper()
-	var fds [2]int
-	if err := unix.Pipe2(fds[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	return pipe{fds[0], fds[1]}
-}
-
 // guiPipes are the four pipes of the GUI. Run owns and closes the read
 // ends of motion-gui and light-gui; the test closes the rest.
 type guiPipes struct {
-	motionGUI, lightGUI, guiMotion, guiLight pipe
+	motionGUI, lightGUI, guiMotion, guiLight ipctest.Pipe
 	sender                                   *ipc.Sender
 	toMotion, toLight                        *ipc.Writer
 	fromMotion, fromLight                    *ipc.Reader
+	t                                        *testing.T
 }
 
 func newGUIPipes(t *testing.T) *guiPipes {
-	p := &guiPipes{motionGUI: newPipe(t), lightGUI: newPipe(t), guiMotion: newPipe(t), guiLight: newPipe(t)}
-	p.sender = ipc.NewSender(1)
-	p.toMotion, p.toLight = ipc.NewWriter(p.motionGUI.w), ipc.NewWriter(p.lightGUI.w)
-	fm, err := ipc.OpenReader(p.guiMotion.r, "gui-motion")
+	p := &guiPipes{motionGUI: ipctest.NewPipe(t, 0), lightGUI: ipctest.NewPipe(t, 0),
+		guiMotion: ipctest.NewPipe(t, 0), guiLight: ipctest.NewPipe(t, 0)}
+	p.sender, p.t = ipc.NewSender(1), t
+	p.toMotion, p.toLight = ipc.NewWriter(p.motionGUI.W), ipc.NewWriter(p.lightGUI.W)
+	fm, err := ipc.OpenReader(ipctest.Dup(t, p.guiMotion.R), "gui-motion")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl, err := ipc.OpenReader(p.guiLight.r, "gui-light")
+	fl, err := ipc.OpenReader(ipctest.Dup(t, p.guiLight.R), "gui-light")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,16 +114,13 @@ func newGUIPipes(t *testing.T) *guiPipes {
 	t.Cleanup(func() {
 		fm.Close()
 		fl.Close()
-		for _, fd := range []int{p.motionGUI.w, p.lightGUI.w, p.guiMotion.w, p.guiLight.w} {
-			unix.Close(fd)
-		}
 	})
 	return p
 }
 
 func (p *guiPipes) config(mode Mode, control string) Config {
-	return Config{Gen: 1, RxMotion: p.motionGUI.r, RxLight: p.lightGUI.r,
-		TxMotion: p.guiMotion.w, TxLight: p.guiLight.w, Mode: mode, Control: control,
+	return Config{Gen: 1, RxMotion: ipctest.Dup(p.t, p.motionGUI.R), RxLight: ipctest.Dup(p.t, p.lightGUI.R),
+		TxMotion: p.guiMotion.W, TxLight: p.guiLight.W, Mode: mode, Control: control,
 		Host: "testhost", BoardModel: "test board", Charset: CharsetUTF8,
 		ControlPollEnabled: mode != ModeNone}
 }
@@ -178,18 +165,6 @@ func command(t *testing.T, r *ipc.Reader) ipc.Command {
 		t.Fatal("no command from the GUI within 10s")
 	}
 	return ipc.Command{}
-}
-
-// waitFor polls cond until it holds or 10 s pass.
-func waitFor(t *testing.T, what string, cond func() bool, show func() string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s; screen:\n%s", what, show())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 func contains(text string, words ...string) bool {

@@ -14,6 +14,7 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
 
 // startRun runs the GUI on a simulation screen and returns the screen
@@ -84,7 +85,7 @@ func TestRun(t *testing.T) {
 	p.send(t, light, p.toLight, &ipc.LightSample{Lux: 125})
 	p.send(t, light, p.toLight, &ipc.DropReport{Frames: 3, Samples: 3, First: 2, Last: 4})
 	p.send(t, light, p.toLight, &ipc.SensorStatus{Health: ipc.HealthOffline, Reason: "bus error"})
-	waitFor(t, "frames and status on screen", func() bool {
+	ipctest.Eventually(t, "frames and status on screen", func() bool {
 		return contains(show(), "MOTION  for 5.0s", "OFFLINE: bus error", "drop 3 gap 3",
 			"logger  1243    backoff", "light-logger  ██░░")
 	}, show)
@@ -100,14 +101,14 @@ func TestRun(t *testing.T) {
 		t.Errorf("sim fault %d, want replug: the light sensor is offline", c.Arg)
 	}
 	p.send(t, light, p.toLight, &ipc.Reply{ID: 7, Op: ipc.OpSimFault, Error: "not a simulated board"})
-	waitFor(t, "the error reply", func() bool { return contains(show(), "sim-fault failed: not a simulated board") }, show)
+	ipctest.Eventually(t, "the error reply", func() bool { return contains(show(), "sim-fault failed: not a simulated board") }, show)
 
 	s.InjectKey(tcell.KeyRune, 'q', tcell.ModNone)
-	waitFor(t, "stop request", func() bool { return d.count("stop") == 1 }, show)
-	waitFor(t, "stop acknowledged", func() bool { return contains(show(), "stopping the appliance") }, show)
+	ipctest.Eventually(t, "stop request", func() bool { return d.count("stop") == 1 }, show)
+	ipctest.Eventually(t, "stop acknowledged", func() bool { return contains(show(), "stopping the appliance") }, show)
 
 	clock.Advance(statusPeriod)
-	waitFor(t, "a second status poll", func() bool { return d.count("status") >= 2 }, show)
+	ipctest.Eventually(t, "a second status poll", func() bool { return d.count("status") >= 2 }, show)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -123,11 +124,11 @@ func TestRunConsole(t *testing.T) {
 	show := s.Text
 	expectCommands(t, p.fromMotion, ipc.OpResend, ipc.OpInfo)
 	s.InjectKey(tcell.KeyRune, 'q', tcell.ModNone)
-	waitFor(t, "the console message", func() bool { return contains(show(), "q is disabled on the console") }, show)
+	ipctest.Eventually(t, "the console message", func() bool { return contains(show(), "q is disabled on the console") }, show)
 	s.InjectKey(tcell.KeyRune, 'i', tcell.ModNone)
-	waitFor(t, "the info message", func() bool { return contains(show(), "asked both sensors") }, show)
+	ipctest.Eventually(t, "the info message", func() bool { return contains(show(), "asked both sensors") }, show)
 	s.InjectKey(tcell.KeyCtrlC, 0, tcell.ModCtrl)
-	waitFor(t, "the console message again", func() bool { return contains(show(), "q is disabled on the console") }, show)
+	ipctest.Eventually(t, "the console message again", func() bool { return contains(show(), "q is disabled on the console") }, show)
 	expectCommands(t, p.fromMotion, ipc.OpInfo)
 	if n := d.count("stop"); n != 0 {
 		t.Errorf("q on the console sent %d stop requests", n)
@@ -143,7 +144,7 @@ func TestRunDaemonUnreachable(t *testing.T) {
 	cfg := p.config(ModeTerminal, filepath.Join(t.TempDir(), "none.sock"))
 	s, stop := startRun(t, cfg)
 	show := s.Text
-	waitFor(t, "not reachable", func() bool { return contains(show(), "daemon: not reachable") }, show)
+	ipctest.Eventually(t, "not reachable", func() bool { return contains(show(), "daemon: not reachable") }, show)
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -164,8 +165,8 @@ func TestRunHeadless(t *testing.T) {
 	for range 100 {
 		p.send(t, light, p.toLight, &ipc.LightSample{Lux: 1})
 	}
-	waitFor(t, "the light pipe drained", func() bool {
-		n, err := unix.IoctlGetInt(p.lightGUI.w, unix.TIOCINQ)
+	ipctest.Eventually(t, "the light pipe drained", func() bool {
+		n, err := unix.IoctlGetInt(p.lightGUI.W, unix.TIOCINQ)
 		return err == nil && n == 0
 	}, func() string { return "(no screen)" })
 	sigs <- syscall.SIGTERM
@@ -183,7 +184,7 @@ func TestRunHeadless(t *testing.T) {
 // message that says what is wrong.
 func TestRunBlockingPipe(t *testing.T) {
 	p := newGUIPipes(t)
-	if err := unix.SetNonblock(p.guiLight.w, false); err != nil {
+	if err := unix.SetNonblock(p.guiLight.W, false); err != nil {
 		t.Fatal(err)
 	}
 	err := Run(context.Background(), p.config(ModeNone, ""), nil)

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
 
 // writeAll writes b to a non-blocking pipe, waiting with poll(2) when
@@ -32,15 +33,15 @@ func writeAll(t testing.TB, fd int, b []byte) {
 // BenchmarkRecordsPerSecond measures light samples logged per second,
 // pipe to fsynced file, with the default fsync policy (1 s).
 func BenchmarkRecordsPerSecond(b *testing.B) {
-	motion, light := newPipe(b, 1<<20), newPipe(b, 1<<20)
+	motion, light := ipctest.NewPipe(b, 1<<20), ipctest.NewPipe(b, 1<<20)
 	c := testConfig(b, motion, light)
 	c.MaxFileSize, c.MaxFiles = 64<<20, 64
 	frames := lightFrames(b, 1, 1, uint64(b.N), 0)
 	stop := startRun(b, c)
 	b.ResetTimer()
 	start := time.Now()
-	writeAll(b, light.w, frames)
-	waitFor(b, "the pipe drained", func() bool { return light.queued(b) == 0 })
+	writeAll(b, light.W, frames)
+	ipctest.Eventually(b, "the pipe drained", func() bool { return light.Queued(b) == 0 })
 	if err := stop(); err != nil {
 		b.Fatal(err)
 	}
@@ -80,11 +81,11 @@ func rateName(r int) string {
 }
 
 func measureLoad(b *testing.B, rate int, d time.Duration) (cpu float64, rssKiB int64) {
-	motion, light := newPipe(b, 1<<20), newPipe(b, 1<<20)
+	motion, light := ipctest.NewPipe(b, 1<<20), ipctest.NewPipe(b, 1<<20)
 	dir := b.TempDir() + "/data"
 	c := startChild(b, motion, light, dir)
 	ls, ms := ipc.NewSender(1), ipc.NewSender(1)
-	lw, mw := ipc.NewWriter(light.w), ipc.NewWriter(motion.w)
+	lw, mw := ipc.NewWriter(light.W), ipc.NewWriter(motion.W)
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	start := time.Now()
 	for i := 0; time.Since(start) < d; i++ {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sensord/ipc/ipctest"
 	"syscall"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestDaemonKillsLogger(t *testing.T) {
 	// Some samples from the last logger: it is past its start, where
 	// SIGTERM would still kill it before its handler is in place.
 	n := countSamples(t, data)
-	waitFor(t, "samples written by the last logger", func() bool { return countSamples(t, data) >= n+100 })
+	ipctest.Eventually(t, "samples written by the last logger", func() bool { return countSamples(t, data) >= n+100 })
 	if err := d.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestDaemonKillsLogger(t *testing.T) {
 func loggerPID(t *testing.T, sock string, old int) int {
 	t.Helper()
 	var pid int
-	waitFor(t, "a running logger", func() bool {
+	ipctest.Eventually(t, "a running logger", func() bool {
 		st, err := daemonStatus(sock)
 		if err != nil {
 			return false

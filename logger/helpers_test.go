@@ -9,36 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
-
-// testPipe is a pipe the test holds both ends of, like the daemon.
-type testPipe struct{ r, w int }
-
-func newPipe(t testing.TB, size int) testPipe {
-	t.Helper()
-	var fds [2]int
-	if err := unix.Pipe2(fds[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	if size > 0 {
-		if _, err := unix.FcntlInt(uintptr(fds[1]), unix.F_SETPIPE_SZ, size); err != nil {
-			t.Fatalf("F_SETPIPE_SZ %d: %v", size, err)
-		}
-	}
-	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
-	return testPipe{fds[0], fds[1]}
-}
-
-func (p testPipe) queued(t testing.TB) int {
-	n, err := unix.IoctlGetInt(p.r, fionread)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 // fixedClock stamps frames with wall times 1 ms apart from base.
 func fixedClock(base time.Time) func() (int64, int64) {
@@ -59,9 +32,9 @@ func newSender(gen uint32) *ipc.Sender {
 	return s
 }
 
-func testConfig(t testing.TB, motion, light testPipe) Config {
+func testConfig(t testing.TB, motion, light ipctest.Pipe) Config {
 	return Config{
-		Motion: motion.r, Light: light.r, Dir: t.TempDir() + "/data",
+		Motion: motion.R, Light: light.R, Dir: t.TempDir() + "/data",
 		FsyncInterval: time.Second, MaxFileSize: 1 << 20, MaxFiles: 4,
 		Retry: 10 * time.Millisecond,
 		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -92,18 +65,6 @@ func startRun(t testing.TB, c Config) (stop func() error) {
 	}
 	t.Cleanup(func() { stop() })
 	return stop
-}
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 // dataLines returns every line of the data files in dir, in order.

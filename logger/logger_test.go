@@ -10,15 +10,16 @@ import (
 	"golang.org/x/sys/unix"
 
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
 
 func TestRecordsExact(t *testing.T) {
-	motion, light := newPipe(t, 0), newPipe(t, 0)
+	motion, light := ipctest.NewPipe(t, 0), ipctest.NewPipe(t, 0)
 	c := testConfig(t, motion, light)
 	stop := startRun(t, c)
 
 	ls, ms := newSender(3), newSender(1)
-	lw, mw := ipc.NewWriter(light.w), ipc.NewWriter(motion.w)
+	lw, mw := ipc.NewWriter(light.W), ipc.NewWriter(motion.W)
 	send := func(s *ipc.Sender, m ipc.Message, w *ipc.Writer) {
 		if err := s.Send(m, w); err != nil {
 			t.Fatal(err)
@@ -31,7 +32,7 @@ func TestRecordsExact(t *testing.T) {
 	send(ms, &ipc.MotionState{Motion: true, Since: since}, mw)
 	send(ms, &ipc.MotionState{Motion: false, Since: since + 4e9, Last: 4500 * time.Millisecond}, mw)
 	send(ms, &ipc.Command{ID: 1, Op: ipc.OpInfo}, mw) // no record
-	waitFor(t, "5 records", func() bool { return len(dataLines(t, c.Dir)) == 5 })
+	ipctest.Eventually(t, "5 records", func() bool { return len(dataLines(t, c.Dir)) == 5 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestRecordsExact(t *testing.T) {
 	}
 	checkLines(t, "light", filter(lines, `"src":"light"`), wantLight)
 	checkLines(t, "motion", filter(lines, `"src":"motion"`), wantMotion)
-	if q := light.queued(t) + motion.queued(t); q != 0 {
+	if q := light.Queued(t) + motion.Queued(t); q != 0 {
 		t.Errorf("%d bytes left in the pipes after a drain", q)
 	}
 	checkModes(t, c.Dir)
@@ -82,10 +83,10 @@ func checkModes(t *testing.T, dir string) {
 }
 
 func TestRotationKeepsBound(t *testing.T) {
-	motion, light := newPipe(t, 1<<20), newPipe(t, 1<<20)
+	motion, light := ipctest.NewPipe(t, 1<<20), ipctest.NewPipe(t, 1<<20)
 	c := testConfig(t, motion, light)
 	c.MaxFileSize, c.MaxFiles = 2000, 3
-	s, w := newSender(1), ipc.NewWriter(light.w)
+	s, w := newSender(1), ipc.NewWriter(light.W)
 	const n = 500
 	for i := range n {
 		if err := s.Send(&ipc.LightSample{Lux: float64(i)}, w); err != nil {
@@ -93,7 +94,7 @@ func TestRotationKeepsBound(t *testing.T) {
 		}
 	}
 	stop := startRun(t, c)
-	waitFor(t, "the pipe consumed", func() bool { return light.queued(t) == 0 })
+	ipctest.Eventually(t, "the pipe consumed", func() bool { return light.Queued(t) == 0 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -122,21 +123,21 @@ func TestRotationKeepsBound(t *testing.T) {
 }
 
 func TestGapRecords(t *testing.T) {
-	motion, light := newPipe(t, 0), newPipe(t, 4096)
+	motion, light := ipctest.NewPipe(t, 0), ipctest.NewPipe(t, 4096)
 	c := testConfig(t, motion, light)
-	s, w := newSender(2), ipc.NewWriter(light.w)
+	s, w := newSender(2), ipc.NewWriter(light.W)
 	// Fill the small pipe with no logger running: the sender drops.
 	for i := 0; w.Stats.Dropped < 42; i++ {
 		_ = s.Send(&ipc.LightSample{Lux: float64(i)}, w)
 	}
 	sent := s.Seq()
 	stop := startRun(t, c)
-	waitFor(t, "the pipe drained", func() bool { return light.queued(t) == 0 })
+	ipctest.Eventually(t, "the pipe drained", func() bool { return light.Queued(t) == 0 })
 	// The next write succeeds: the drop report goes first, then the sample.
 	if err := s.Send(&ipc.LightSample{Lux: 1}, w); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "all kept samples", func() bool {
+	ipctest.Eventually(t, "all kept samples", func() bool {
 		return countSamples(t, c.Dir) == int(sent+1-w.Stats.Dropped)
 	})
 	if err := stop(); err != nil {
@@ -158,13 +159,13 @@ func TestGapRecords(t *testing.T) {
 // TestGapAcrossHandcraftedSeq checks exact counts from sequence numbers
 // alone, including the start of a new generation past seq 1.
 func TestGapAcrossHandcraftedSeq(t *testing.T) {
-	motion, light := newPipe(t, 0), newPipe(t, 0)
+	motion, light := ipctest.NewPipe(t, 0), ipctest.NewPipe(t, 0)
 	c := testConfig(t, motion, light)
 	for _, h := range []ipc.Header{{Gen: 1, Seq: 1}, {Gen: 1, Seq: 2}, {Gen: 1, Seq: 10}, {Gen: 2, Seq: 5}} {
-		writeFrame(t, motion.w, h, &ipc.MotionState{Motion: true})
+		writeFrame(t, motion.W, h, &ipc.MotionState{Motion: true})
 	}
 	stop := startRun(t, c)
-	waitFor(t, "the pipe drained", func() bool { return motion.queued(t) == 0 })
+	ipctest.Eventually(t, "the pipe drained", func() bool { return motion.Queued(t) == 0 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -219,12 +220,12 @@ func TestRefusesBadDescriptors(t *testing.T) {
 	}
 	defer unix.Close(fileFd)
 	_ = unix.SetNonblock(fileFd, true)
-	good := newPipe(t, 0)
+	good := ipctest.NewPipe(t, 0)
 	for _, tc := range []struct {
 		fd   int
 		want string
 	}{{-1, "descriptor -1"}, {blocking[0], "blocking mode"}, {fileFd, "not a pipe"}} {
-		args := []string{"--rx-motion", fmt.Sprint(good.r), "--rx-light", fmt.Sprint(tc.fd), "--dir", t.TempDir()}
+		args := []string{"--rx-motion", fmt.Sprint(good.R), "--rx-light", fmt.Sprint(tc.fd), "--dir", t.TempDir()}
 		err := Main(t.Context(), args)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "logger: --rx-light") {
 			t.Errorf("fd %d: err %v, want logger: --rx-light ... %s", tc.fd, err, tc.want)

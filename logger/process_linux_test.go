@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
 
 // TestMain doubles as the logger process: the process tests re-exec
@@ -60,7 +61,7 @@ type child struct {
 	stderr string // path of its stderr
 }
 
-func startChild(t testing.TB, motion, light testPipe, dir string, env ...string) child {
+func startChild(t testing.TB, motion, light ipctest.Pipe, dir string, env ...string) child {
 	t.Helper()
 	errPath := dir + ".stderr"
 	f, err := os.OpenFile(errPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
@@ -72,7 +73,7 @@ func startChild(t testing.TB, motion, light testPipe, dir string, env ...string)
 		"--fsync-interval", "1s", "--max-file-size", "1048576", "--max-files", "64", "--retry", "10ms"}
 	pid, err := syscall.ForkExec(os.Args[0], argv, &syscall.ProcAttr{
 		Env:   append(os.Environ(), append(env, "SENSORD_LOGGER_CHILD=1")...),
-		Files: []uintptr{0, f.Fd(), f.Fd(), uintptr(motion.r), uintptr(light.r)},
+		Files: []uintptr{0, f.Fd(), f.Fd(), uintptr(motion.R), uintptr(light.R)},
 		Sys:   &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	})
 	if err != nil {
@@ -112,9 +113,9 @@ type feeder struct {
 	stopc, done   chan struct{}
 }
 
-func startFeeder(light, motion testPipe, perMs int) *feeder {
+func startFeeder(light, motion ipctest.Pipe, perMs int) *feeder {
 	f := &feeder{light: ipc.NewSender(1), motion: ipc.NewSender(1),
-		lw: ipc.NewWriter(light.w), mw: ipc.NewWriter(motion.w),
+		lw: ipc.NewWriter(light.W), mw: ipc.NewWriter(motion.W),
 		stopc: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(f.done)
@@ -149,7 +150,7 @@ func TestKillAtRandomInstants(t *testing.T) {
 	if os.Getenv("SENSORD_SOAK") != "" {
 		kills = 300
 	}
-	motion, light := newPipe(t, 1<<20), newPipe(t, 1<<20)
+	motion, light := ipctest.NewPipe(t, 1<<20), ipctest.NewPipe(t, 1<<20)
 	dir := t.TempDir() + "/data"
 	feed := startFeeder(light, motion, 10)
 	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
@@ -171,7 +172,7 @@ func TestKillAtRandomInstants(t *testing.T) {
 	// once this logger reads them: by then its SIGTERM handler is in
 	// place (a SIGTERM in the first instants of a Go process kills it).
 	_ = feed.light.Send(&ipc.LightSample{Lux: -1}, feed.lw)
-	waitFor(t, "the pipes drained", func() bool { return light.queued(t)+motion.queued(t) == 0 })
+	ipctest.Eventually(t, "the pipes drained", func() bool { return light.Queued(t)+motion.Queued(t) == 0 })
 	if ws := c.stop(t, syscall.SIGTERM); !ws.Exited() || ws.ExitStatus() != 0 {
 		t.Fatalf("logger on SIGTERM: %v\n%s", ws, c.log(t))
 	}
@@ -249,10 +250,10 @@ func TestDiskFull(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test")
 	}
-	motion, light := newPipe(t, 1<<20), newPipe(t, 1<<20)
+	motion, light := ipctest.NewPipe(t, 1<<20), ipctest.NewPipe(t, 1<<20)
 	dir := t.TempDir() + "/data"
 	c := startChild(t, motion, light, dir, "SENSORD_LOGGER_FSIZE=4000")
-	s, w := ipc.NewSender(1), ipc.NewWriter(light.w)
+	s, w := ipc.NewSender(1), ipc.NewWriter(light.W)
 	const n = 300
 	var mu sync.Mutex // Send is not concurrent-safe; keep it simple
 	send := func(from, to int) {
@@ -265,18 +266,18 @@ func TestDiskFull(t *testing.T) {
 		}
 	}
 	send(0, n/2)
-	waitFor(t, "the disk error message", func() bool { return strings.Contains(c.log(t), "cannot write") })
+	ipctest.Eventually(t, "the disk error message", func() bool { return strings.Contains(c.log(t), "cannot write") })
 	send(n/2, n) // more while failing: they wait in the pipe
-	waitFor(t, "samples waiting in the pipe", func() bool { return light.queued(t) > 0 })
+	ipctest.Eventually(t, "samples waiting in the pipe", func() bool { return light.Queued(t) > 0 })
 	lines := dataLines(t, dir) // fails the test on a torn line
-	if len(lines) >= n || light.queued(t) == 0 {
-		t.Fatalf("%d lines written, %d bytes queued: the limit did not bite", len(lines), light.queued(t))
+	if len(lines) >= n || light.Queued(t) == 0 {
+		t.Fatalf("%d lines written, %d bytes queued: the limit did not bite", len(lines), light.Queued(t))
 	}
 	inf := unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}
 	if err := unix.Prlimit(c.pid, unix.RLIMIT_FSIZE, &inf, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "all samples", func() bool { return countSamples(t, dir) == n })
+	ipctest.Eventually(t, "all samples", func() bool { return countSamples(t, dir) == n })
 	if ws := c.stop(t, syscall.SIGTERM); !ws.Exited() || ws.ExitStatus() != 0 {
 		t.Fatalf("logger on SIGTERM: %v\n%s", ws, c.log(t))
 	}

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 )
 
 // lightFrames returns encoded light samples gen/seq from..to.
@@ -61,13 +62,13 @@ func checkOnce(t testing.TB, counts map[uint64]int, from, to uint64) {
 // torn frame at the end of the pipe, then runs Run twice more on the
 // same pipes.
 func TestRestartSkipsDuplicates(t *testing.T) {
-	motion, light := newPipe(t, 1<<20), newPipe(t, 1<<20)
+	motion, light := ipctest.NewPipe(t, 1<<20), ipctest.NewPipe(t, 1<<20)
 	c := testConfig(t, motion, light)
 
 	// What a logger killed before consuming leaves: frames 1..50 in the
 	// pipe and already in the file, then a torn line.
 	written := lightFrames(t, 1, 1, 50, 0)
-	write(t, light.w, written)
+	write(t, light.W, written)
 	src := &source{name: "light"}
 	lines, _ := src.parse(nil, written)
 	st := &store{dir: c.Dir, maxSize: c.MaxFileSize, maxFiles: c.MaxFiles, now: testNow, log: c.Log}
@@ -76,32 +77,32 @@ func TestRestartSkipsDuplicates(t *testing.T) {
 	}
 	st.close()
 	// More frames the dead logger never saw, and half of frame 61.
-	write(t, light.w, lightFrames(t, 1, 51, 60, 0))
+	write(t, light.W, lightFrames(t, 1, 51, 60, 0))
 	f61 := lightFrames(t, 1, 61, 61, 0)
-	write(t, light.w, f61[:20])
+	write(t, light.W, f61[:20])
 
 	stop := startRun(t, c)
-	waitFor(t, "60 samples", func() bool { return countSamples(t, c.Dir) == 60 })
-	write(t, light.w, f61[20:])
-	waitFor(t, "61 samples", func() bool { return countSamples(t, c.Dir) == 61 })
+	ipctest.Eventually(t, "60 samples", func() bool { return countSamples(t, c.Dir) == 60 })
+	write(t, light.W, f61[20:])
+	ipctest.Eventually(t, "61 samples", func() bool { return countSamples(t, c.Dir) == 61 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	checkOnce(t, seqCount(t, c.Dir, "light"), 1, 61)
 
 	// A plain restart: nothing is left in the pipe, the next frames are new.
-	write(t, light.w, lightFrames(t, 1, 62, 70, 0))
+	write(t, light.W, lightFrames(t, 1, 62, 70, 0))
 	stop = startRun(t, c)
-	waitFor(t, "70 samples", func() bool { return countSamples(t, c.Dir) == 70 })
+	ipctest.Eventually(t, "70 samples", func() bool { return countSamples(t, c.Dir) == 70 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	checkOnce(t, seqCount(t, c.Dir, "light"), 1, 70)
 
 	// Samples lost while no logger ran are found across the restart.
-	write(t, light.w, lightFrames(t, 1, 75, 75, 0))
+	write(t, light.W, lightFrames(t, 1, 75, 75, 0))
 	stop = startRun(t, c)
-	waitFor(t, "71 samples", func() bool { return countSamples(t, c.Dir) == 71 })
+	ipctest.Eventually(t, "71 samples", func() bool { return countSamples(t, c.Dir) == 71 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -112,9 +113,9 @@ func TestRestartSkipsDuplicates(t *testing.T) {
 
 	// A new daemon run starts gen 1 at seq 1 again, at other times:
 	// those samples are new, not duplicates.
-	write(t, light.w, lightFrames(t, 1, 1, 5, 3600e9))
+	write(t, light.W, lightFrames(t, 1, 1, 5, 3600e9))
 	stop = startRun(t, c)
-	waitFor(t, "76 samples", func() bool { return countSamples(t, c.Dir) == 76 })
+	ipctest.Eventually(t, "76 samples", func() bool { return countSamples(t, c.Dir) == 76 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestRestartSkipsDuplicates(t *testing.T) {
 // TestRestartMidStream checks the duplicate window when the crash came
 // with more frames behind the last written one and status frames mixed in.
 func TestRestartMidStream(t *testing.T) {
-	motion, light := newPipe(t, 1<<20), newPipe(t, 1<<20)
+	motion, light := ipctest.NewPipe(t, 1<<20), ipctest.NewPipe(t, 1<<20)
 	c := testConfig(t, motion, light)
 	var all []byte
 	for seq := uint64(1); seq <= 30; seq++ {
@@ -136,7 +137,7 @@ func TestRestartMidStream(t *testing.T) {
 			all = append(all, writeFrame(t, -1, h, &ipc.SensorStatus{Health: ipc.HealthOK})...)
 		}
 	}
-	write(t, light.w, all)
+	write(t, light.W, all)
 	// The dead logger had stored the records of the first 20 samples and
 	// their status frames, and consumed the first 10.
 	src := &source{name: "light"}
@@ -147,10 +148,10 @@ func TestRestartMidStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.close()
-	consumeBytes(t, light.r, frameEnd(t, all, 10))
+	consumeBytes(t, light.R, frameEnd(t, all, 10))
 
 	stop := startRun(t, c)
-	waitFor(t, "30 samples", func() bool { return countSamples(t, c.Dir) == 30 })
+	ipctest.Eventually(t, "30 samples", func() bool { return countSamples(t, c.Dir) == 30 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestTornTailRepaired(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{\"a\":1}\n{\"src\":\"li"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	st := &store{dir: dir, maxSize: 1 << 20, maxFiles: 2, now: testNow, log: testConfig(t, testPipe{}, testPipe{}).Log}
+	st := &store{dir: dir, maxSize: 1 << 20, maxFiles: 2, now: testNow, log: testConfig(t, ipctest.Pipe{}, ipctest.Pipe{}).Log}
 	if err := st.append([]byte("{\"b\":2}\n")); err != nil {
 		t.Fatal(err)
 	}

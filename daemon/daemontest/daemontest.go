@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sensord/control"
+	"sensord/ipc/ipctest"
 	"strings"
 	"sync"
 	"syscall"
@@ -251,20 +252,9 @@ func OpenDir(t testing.TB) string {
 // test after timeout.
 func Until(t testing.TB, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
-	if !Poll(timeout, cond) {
+	if !ipctest.Poll(timeout, cond) {
 		t.Fatalf("timed out after %s waiting for %s", timeout, what)
 	}
-}
-
-// Poll calls cond every 5 ms until it holds (true) or timeout passes
-// (false), for a caller that reports the failure itself.
-func Poll(timeout time.Duration, cond func() bool) bool {
-	for deadline := time.Now().Add(timeout); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
-	return true
 }
 
 // Gone reports whether pid no longer names a live process (it is gone

@@ -1,6 +1,7 @@
 package ipctest
 
 import (
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -55,11 +56,7 @@ func ReadPipe(t testing.TB, size int) (*os.File, int) {
 			t.Fatalf("F_SETPIPE_SZ %d: %v", size, err)
 		}
 	}
-	fd, err := unix.Dup(p.R)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unix.CloseOnExec(fd)
+	fd := Dup(t, p.R)
 	f, err := ipc.OpenReader(fd, "test")
 	if err != nil {
 		unix.Close(fd)
@@ -67,6 +64,18 @@ func ReadPipe(t testing.TB, size int) (*os.File, int) {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f, p.W
+}
+
+// Dup returns a close-on-exec copy of fd for code that closes what it
+// is handed (a role's Run, an *os.File), so that the pipe's own ends
+// close once, when the test ends.
+func Dup(t testing.TB, fd int) int {
+	t.Helper()
+	d, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // Msg is one decoded frame.
@@ -110,15 +119,15 @@ func Poll(timeout time.Duration, cond func() bool) bool {
 }
 
 // Eventually waits up to Wait for cond and fails the test naming what
-// it waited for, followed by what show returns (a screen, a log) if
-// show is not nil.
-func Eventually(t testing.TB, what string, cond func() bool, show func() string) {
+// it waited for, followed by what each show returns (a screen, a log).
+func Eventually(t testing.TB, what string, cond func() bool, show ...func() string) {
 	t.Helper()
 	if Poll(Wait, cond) {
 		return
 	}
-	if show != nil {
-		t.Fatalf("timed out after %s waiting for %s:\n%s", Wait, what, show())
+	msg := fmt.Sprintf("timed out after %s waiting for %s", Wait, what)
+	for _, f := range show {
+		msg += ":\n" + f()
 	}
-	t.Fatalf("timed out after %s waiting for %s", Wait, what)
+	t.Fatal(msg)
 }
