@@ -20,22 +20,49 @@ import (
 	"sensord/motion"
 )
 
-// A role's Main parses its arguments and runs until done or until ctx
-// ends. own says the role handles SIGTERM/SIGINT itself.
-var roles = map[string]struct {
+// role is a command: its Main parses its arguments and runs until done
+// or until ctx ends. own says the role handles SIGTERM/SIGINT itself;
+// what is its line in `sensord help` (empty for the roles the daemon
+// starts).
+type role struct {
 	main func(ctx context.Context, args []string) error
 	own  bool
-}{
-	"run":     {daemon.Main, true},
-	"status":  {daemon.StatusMain, false},
-	"restart": {daemon.RestartMain, false},
-	"config":  {daemon.ConfigMain, false},
-	"version": {daemon.VersionMain, false},
-	"gui":     {gui.Main, true},
-	"motion":  {motion.Main, false},
-	"light":   {light.Main, false},
-	"logger":  {logger.Main, false},
-	"data":    {logger.DataMain, false},
+	what string
+}
+
+var roles = map[string]role{
+	"run":     {daemon.Main, true, "run the appliance (the default)"},
+	"status":  {daemon.StatusMain, false, "show the children, restarts and pipes"},
+	"restart": {daemon.RestartMain, false, "restart one child"},
+	"config":  {daemon.ConfigMain, false, "print the effective configuration"},
+	"data":    {logger.DataMain, false, "verify or print the data files"},
+	"version": {daemon.VersionMain, false, "print the version"},
+	"gui":     {gui.Main, true, ""},
+	"motion":  {motion.Main, false, ""},
+	"light":   {light.Main, false, ""},
+	"logger":  {logger.Main, false, ""},
+}
+
+// commands are the user's commands, in the order help lists them.
+var commands = []string{"run", "status", "restart", "config", "data", "version"}
+
+// help is `sensord help [CMD]`: the commands, or CMD's flags.
+func help(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		r, ok := roles[args[0]]
+		if !ok {
+			return fmt.Errorf("unknown command %q; try %s", args[0], strings.Join(commands, ", "))
+		}
+		return r.main(ctx, []string{"-h"})
+	}
+	fmt.Println("usage: sensord [COMMAND] [ARGUMENTS AND FLAGS]")
+	fmt.Println()
+	for _, c := range commands {
+		fmt.Printf("  %-8s %s\n", c, roles[c].what)
+	}
+	fmt.Println("\nsensord help COMMAND, or sensord COMMAND -h, lists its flags;")
+	fmt.Println("flags may come before or after a command's arguments. See README.md.")
+	return nil
 }
 
 func main() {
@@ -43,9 +70,16 @@ func main() {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
+	if name == "help" || name == "-h" || name == "--help" {
+		if err := help(context.Background(), args); err != nil && !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stderr, "sensord help: %v\n", err)
+			os.Exit(2)
+		}
+		return
+	}
 	role, ok := roles[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "sensord: unknown command %q; try run, status, restart, config, data or version\n", name)
+		fmt.Fprintf(os.Stderr, "sensord: unknown command %q; try %s, or sensord help\n", name, strings.Join(commands, ", "))
 		os.Exit(2)
 	}
 	ctx := context.Background()

@@ -9,14 +9,15 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"sensord/cli"
 	"sensord/config"
 	"sensord/control"
 	"sensord/version"
 )
 
 // clientFlags are the flags of the commands that talk to a daemon.
-func clientFlags(name string) (*flag.FlagSet, *string, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+func clientFlags(name, synopsis string) (*flag.FlagSet, *string, *string) {
+	fs := cli.NewFlagSet(name, synopsis)
 	cfgPath := fs.String("config", config.DefaultPath, "configuration `file` (to find the runtime directory)")
 	rt := fs.String("runtime-dir", "", "`directory` of the control socket")
 	return fs, cfgPath, rt
@@ -36,9 +37,9 @@ func controlPath(cfgPath, rt string) string {
 
 // StatusMain is `sensord status [--json]`.
 func StatusMain(ctx context.Context, args []string) error {
-	fs, cfgPath, rt := clientFlags("status")
+	fs, cfgPath, rt := clientFlags("status", "[--json]")
 	asJSON := fs.Bool("json", false, "print the status as JSON")
-	if err := fs.Parse(args); err != nil {
+	if _, err := cli.Args(fs, args, 0, 0, ""); err != nil {
 		return err
 	}
 	var raw json.RawMessage
@@ -84,15 +85,13 @@ func printStatus(st control.Status, now time.Time) {
 
 // RestartMain is `sensord restart NAME`.
 func RestartMain(ctx context.Context, args []string) error {
-	fs, cfgPath, rt := clientFlags("restart")
-	if err := fs.Parse(args); err != nil {
+	fs, cfgPath, rt := clientFlags("restart", "gui|motion|light|logger")
+	pos, err := cli.Args(fs, args, 1, 1, "the child to restart (gui, motion, light or logger)")
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: sensord restart gui|motion|light|logger")
-	}
-	var r control.OK
-	if err := (control.Client{Path: controlPath(*cfgPath, *rt)}).Do(ctx, control.Request{Cmd: "restart", Name: fs.Arg(0)}, &r); err != nil {
+	r, err := control.Client{Path: controlPath(*cfgPath, *rt)}.Restart(ctx, pos[0])
+	if err != nil {
 		return err
 	}
 	fmt.Println(r.Message)
@@ -101,7 +100,7 @@ func RestartMain(ctx context.Context, args []string) error {
 
 // ConfigMain is `sensord config`: the effective configuration.
 func ConfigMain(ctx context.Context, args []string) error {
-	o, err := parseRunFlags(args)
+	o, err := parseRunFlags("config", args)
 	if err != nil {
 		return err
 	}
@@ -115,6 +114,9 @@ func ConfigMain(ctx context.Context, args []string) error {
 
 // VersionMain is `sensord version`.
 func VersionMain(ctx context.Context, args []string) error {
+	if _, err := cli.Args(cli.NewFlagSet("version", ""), args, 0, 0, ""); err != nil {
+		return err
+	}
 	fmt.Println("sensord", version.String())
 	return nil
 }

@@ -513,8 +513,20 @@ func TestControlSocket(t *testing.T) {
 		t.Fatalf("restart logger: %v %s", err, out)
 	}
 	a.WaitRunning("logger", 2)
+	// Flags after the name too, as systemctl and git take them (this
+	// was refused with "usage: ..." once).
+	if out, err := runBin("restart", "light", "--runtime-dir", a.Runtime); err != nil {
+		t.Fatalf("restart light --runtime-dir: %v %s", err, out)
+	}
+	a.WaitRunning("light", 2)
 	if out, err := runBin("restart", "--runtime-dir", a.Runtime, "nosuch"); err == nil || !strings.Contains(out, "no child") {
 		t.Errorf("restart nosuch: %v %q", err, out)
+	}
+	if out, err := runBin("restart", "gui", "light", "--runtime-dir", a.Runtime); err == nil || !strings.Contains(out, `unexpected argument "light"`) {
+		t.Errorf("restart with two names: %v %q", err, out)
+	}
+	if out, err := runBin("status", "--runtime-dir", a.Runtime, "--json", "extra"); err == nil || !strings.Contains(out, `unexpected argument "extra"`) {
+		t.Errorf("status with an argument: %v %q", err, out)
 	}
 	for _, req := range []string{"not json\n", `{"cmd":"dance"}` + "\n", strings.Repeat("x", 10000) + "\n"} {
 		reply := rawCall(t, a.Socket(), req)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"sensord/cli"
 	"sensord/config"
 )
 
@@ -30,9 +31,11 @@ type options struct {
 	logFile    string
 }
 
-func parseRunFlags(args []string) (options, error) {
+// parseRunFlags parses the flags of `sensord run` (and of `sensord
+// config`, which takes the same to show the configuration run would use).
+func parseRunFlags(name string, args []string) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs := cli.NewFlagSet(name, "[flags]")
 	fs.StringVar(&o.config, "config", config.DefaultPath, "configuration `file`")
 	fs.StringVar(&o.dataDir, "data-dir", "", "data `directory` (sets logger.dir)")
 	fs.StringVar(&o.runtimeDir, "runtime-dir", "", "`directory` of the control socket")
@@ -41,11 +44,8 @@ func parseRunFlags(args []string) (options, error) {
 	fs.BoolVar(&o.background, "background", false, "detach from the terminal (for SysV init scripts; needs --pidfile)")
 	fs.StringVar(&o.pidfile, "pidfile", "", "with --background: write the daemon's pid to `file`")
 	fs.StringVar(&o.logFile, "log-file", "", "append logs to `file` instead of stderr")
-	if err := fs.Parse(args); err != nil {
+	if _, err := cli.Args(fs, args, 0, 0, ""); err != nil {
 		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q; see sensord run -h", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
@@ -92,7 +92,7 @@ func loadConfig(o options) (config.Config, error) {
 
 // Main is `sensord run`: the parent daemon.
 func Main(ctx context.Context, args []string) error {
-	o, err := parseRunFlags(args)
+	o, err := parseRunFlags("run", args)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,9 @@ package gui
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
+	"sensord/cli"
 
 	"github.com/gdamore/tcell/v2"
 )
@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string) error {
 
 func parseFlags(args []string) (Config, error) {
 	var cfg Config
-	fs := flag.NewFlagSet("gui", flag.ContinueOnError)
+	fs := cli.NewFlagSet("gui", "[flags] (started by the daemon)")
 	gen := fs.Uint("gen", 1, "generation: how many times the daemon has started the GUI")
 	fs.IntVar(&cfg.RxMotion, "rx-motion", -1, "descriptor of the motion-gui read end")
 	fs.IntVar(&cfg.RxLight, "rx-light", -1, "descriptor of the light-gui read end")
@@ -49,7 +49,7 @@ func parseFlags(args []string) (Config, error) {
 	mode := fs.String("tty", "terminal", "none, terminal or console: what fd 0/1 are")
 	fs.StringVar(&cfg.Control, "control", "", "path of the daemon's control socket")
 	fs.StringVar(&cfg.BoardModel, "board-model", "", "board model to show")
-	if err := fs.Parse(args); err != nil {
+	if _, err := cli.Args(fs, args, 0, 0, ""); err != nil {
 		return cfg, err
 	}
 	cfg.Gen = uint32(*gen)

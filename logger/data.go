@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"sensord/cli"
 	"sensord/config"
 )
 
@@ -27,6 +28,9 @@ func dataCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("data: no command; " + dataUsage)
 	}
 	switch args[0] {
+	case "-h", "-help", "--help":
+		fmt.Fprintln(stderr, dataUsage)
+		return flag.ErrHelp
 	case "verify":
 		return verifyCmd(args[1:], stdout, stderr)
 	case "cat":
@@ -37,8 +41,8 @@ func dataCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // dataDir returns the directory named on the command line, or logger.dir
 // from the configuration.
-func dataDir(fs *flag.FlagSet, cfgPath string) (string, error) {
-	switch fs.NArg() {
+func dataDir(pos []string, cfgPath string) (string, error) {
+	switch len(pos) {
 	case 0:
 		c, err := config.Load(cfgPath, cfgPath != config.DefaultPath)
 		if err != nil {
@@ -46,9 +50,9 @@ func dataDir(fs *flag.FlagSet, cfgPath string) (string, error) {
 		}
 		return c.Logger.Dir, nil
 	case 1:
-		return fs.Arg(0), nil
+		return pos[0], nil
 	}
-	return "", fmt.Errorf("data: one directory expected, got %q; %s", fs.Args(), dataUsage)
+	return "", fmt.Errorf("data: one directory expected, got %q; %s", pos, dataUsage)
 }
 
 func dataFiles(dir string) ([]dataFile, error) {
@@ -62,8 +66,8 @@ func dataFiles(dir string) ([]dataFile, error) {
 	return files, nil
 }
 
-func newDataFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet("data "+name, flag.ContinueOnError)
+func newDataFlags(name, synopsis string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := cli.NewFlagSet("data "+name, synopsis)
 	fs.SetOutput(stderr)
 	cfg := fs.String("config", config.DefaultPath, "configuration file, for logger.dir when no DIR is given")
 	return fs, cfg
@@ -72,12 +76,13 @@ func newDataFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 // catCmd prints the records de-duplicated, in the order written, as
 // JSON lines exactly as stored.
 func catCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfg := newDataFlags("cat", stderr)
+	fs, cfg := newDataFlags("cat", "[--src light|motion] [--since T] [--until T] [--samples] [DIR]", stderr)
 	src := fs.String("src", "", "only this source: light or motion")
 	since := fs.String("since", "", "only records at or after this time: RFC 3339 (2026-11-21T10:00:00Z) or a duration ago (90m)")
 	until := fs.String("until", "", "only records before this time (same forms as --since)")
 	samples := fs.Bool("samples", false, "only samples (no gap, status or drop records)")
-	if err := fs.Parse(args); err != nil {
+	pos, err := cli.Parse(fs, args)
+	if err != nil {
 		return err
 	}
 	from, err := parseWhen(*since, "since")
@@ -88,7 +93,7 @@ func catCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	dir, err := dataDir(fs, *cfg)
+	dir, err := dataDir(pos, *cfg)
 	if err != nil {
 		return err
 	}
@@ -136,11 +141,12 @@ func parseWhen(s, name string) (time.Time, error) {
 // verifyCmd checks a data directory: records per source, gaps,
 // duplicates, torn lines and seq holes no gap record explains.
 func verifyCmd(args []string, stdout, stderr io.Writer) error {
-	fs, cfg := newDataFlags("verify", stderr)
-	if err := fs.Parse(args); err != nil {
+	fs, cfg := newDataFlags("verify", "[DIR]", stderr)
+	pos, err := cli.Parse(fs, args)
+	if err != nil {
 		return err
 	}
-	dir, err := dataDir(fs, *cfg)
+	dir, err := dataDir(pos, *cfg)
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,10 @@ package logger
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"sensord/cli"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -67,7 +67,7 @@ func Main(ctx context.Context, args []string) error {
 }
 
 func parseFlags(args []string) (Config, error) {
-	fs := flag.NewFlagSet("logger", flag.ContinueOnError)
+	fs := cli.NewFlagSet("logger", "[flags] (started by the daemon)")
 	var c Config
 	fs.UintVar(&c.Gen, "gen", 1, "generation: how many times the daemon started the logger")
 	fs.IntVar(&c.Motion, "rx-motion", -1, "descriptor of the motion-logger pipe's read end")
@@ -77,11 +77,8 @@ func parseFlags(args []string) (Config, error) {
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", 16<<20, "rotate a data file before it grows past this many bytes")
 	fs.IntVar(&c.MaxFiles, "max-files", 16, "data files kept, the oldest removed")
 	fs.DurationVar(&c.Retry, "retry", time.Second, "how often a failed write (disk full, read-only) is tried again")
-	if err := fs.Parse(args); err != nil {
+	if _, err := cli.Args(fs, args, 0, 0, ""); err != nil {
 		return c, err
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("logger: unexpected argument %q; see sensord logger -h", fs.Arg(0))
 	}
 	c.Log = slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "logger", "gen", c.Gen)
 	return c, nil

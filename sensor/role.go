@@ -11,6 +11,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"sensord/board"
+	"sensord/cli"
 	"sensord/ipc"
 	"sensord/version"
 )
@@ -47,12 +48,12 @@ type Role interface {
 // the role's own (define), parses args, opens the ends and the board,
 // and calls the role's Run. faults is an example of --sim-faults for -h.
 func Main(ctx context.Context, args []string, name, faults string, define func(*flag.FlagSet) Role) error {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs := cli.NewFlagSet(name, "[flags] (started by the daemon)")
 	sf := AddFlags(fs, name)
 	var bc board.Config
 	bc.AddFlags(fs, faults)
 	role := define(fs)
-	if err := fs.Parse(args); err != nil {
+	if _, err := cli.Args(fs, args, 0, 0, ""); err != nil {
 		return err
 	}
 	if err := role.Prepare(&bc); err != nil {
