@@ -2,8 +2,10 @@ package daemon_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -637,5 +639,43 @@ func TestBinaryInPrivateFolder(t *testing.T) {
 	a := daemontest.Start(t, private, daemontest.Options{})
 	if code := a.Stop(); code != 0 {
 		t.Errorf("exit %d", code)
+	}
+}
+
+// TestUnreachableDataDir: run as root with a data directory the
+// children's user cannot enter (under a 0700 home), the daemon starts
+// no child and exits 1 with one message naming the folder and what to
+// do (it used to retry every child with backoff for ever, the terminal
+// blank).
+func TestUnreachableDataDir(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the children run as another user only then")
+	}
+	home, err := os.MkdirTemp("", "sensord-home")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(home) })
+	if err := os.Chmod(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "empty.toml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "run", "--sim", "--tty", "none", "--config", filepath.Join(dir, "empty.toml"),
+		"--data-dir", filepath.Join(home, "data"), "--runtime-dir", filepath.Join(dir, "run"))
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("run: %v; want exit 1\n%s", err, out)
+	}
+	for _, want := range []string{"cannot reach", "chmod o+x " + home, "nothing was started"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "child started") {
+		t.Errorf("a child was started:\n%s", out)
 	}
 }

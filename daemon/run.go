@@ -40,7 +40,7 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 		return err
 	}
 	log := newLogger(logW)
-	env, uid, gid, err := prepare(cfg, log)
+	env, uid, err := prepare(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,6 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 	if logFD >= 0 {
 		s.errFD = logFD
 	}
-	_ = gid
 	return s.serve(ctx, ctl, o, log)
 }
 
@@ -107,14 +106,14 @@ func (s *supervisor) serve(ctx context.Context, ctl *controlServer, o options, l
 
 // prepare resolves the board, the children's user, the directories and
 // everything else the children are started with.
-func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, int, error) {
+func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, error) {
 	var env runEnv
 	var err error
 	if env.self, err = os.Executable(); err != nil {
-		return env, 0, 0, fmt.Errorf("daemon: cannot find own executable: %w", err)
+		return env, 0, fmt.Errorf("daemon: cannot find own executable: %w", err)
 	}
 	if env.wrapper, err = resolveWrapper(cfg.Supervisor.ExecWrapper); err != nil {
-		return env, 0, 0, err
+		return env, 0, err
 	}
 	env.board, env.model = board.Resolve(cfg.Board.Kind)
 	env.seed = seedFor(cfg)
@@ -124,18 +123,21 @@ func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, int, error) {
 	var uid, gid int
 	env.cred, uid, gid, err = credentials(cfg.Supervisor.User, cfg.Supervisor.User != config.Default().Supervisor.User, log)
 	if err != nil {
-		return env, 0, 0, err
+		return env, 0, err
 	}
 	if err := makeDir(cfg.Supervisor.RuntimeDir, runtimeDirMode(), -1, -1); err != nil {
-		return env, 0, 0, err
+		return env, 0, err
 	}
 	for _, d := range []string{cfg.Logger.Dir, env.coreDir} {
 		if err := makeDir(d, 0o750, uid, gid); err != nil {
-			return env, 0, 0, err
+			return env, 0, err
 		}
 	}
 	env.ledgers = makeLedgers(cfg.Supervisor.RuntimeDir, env.cred, log)
-	return env, uid, gid, nil
+	if err := checkChildren(cfg, env); err != nil {
+		return env, 0, err
+	}
+	return env, uid, nil
 }
 
 // makeLedgers makes each sensor's drop ledger (ipc.Ledger) in the
