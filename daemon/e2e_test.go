@@ -540,6 +540,13 @@ func TestControlSocket(t *testing.T) {
 	if err != nil || !strings.Contains(out, "logger") || !strings.Contains(out, "motion-logger") {
 		t.Errorf("status table: %v\n%s", err, out)
 	}
+	// One version, set by the build: in the status and `sensord version`.
+	if st, err := a.Status(); err != nil || st.Version != daemontest.Version {
+		t.Errorf("status version %q (%v); want %q", st.Version, err, daemontest.Version)
+	}
+	if out, err := runBin("version"); err != nil || strings.TrimSpace(out) != "sensord "+daemontest.Version {
+		t.Errorf("sensord version: %q %v; want sensord %s", out, err, daemontest.Version)
+	}
 	m := a.JSON()
 	for _, k := range []string{"pid", "started_at", "core_limit", "board", "children", "pipes"} {
 		if _, ok := m[k]; !ok {

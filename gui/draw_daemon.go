@@ -57,7 +57,7 @@ func (c canvas) daemonRow(m *Model, x, y, w int) {
 	}
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", state), stateStyle(state))
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-6s%-8s%-9s", "", up, ""), stPlain)
-	c.fit(x+n, y, w-n, c.join("core limit "+s.CoreLimit, "board "+s.Board), stDim)
+	c.fit(x+n, y, w-n, c.join(s.Version, "core limit "+s.CoreLimit, "board "+s.Board), stDim)
 }
 
 func (c canvas) childRow(m *Model, ch control.ChildStatus, x, y, w int) {

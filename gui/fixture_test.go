@@ -24,7 +24,7 @@ func fixtureStatus() *control.Status {
 	atp := func(d time.Duration) *time.Time { t := at(d); return &t }
 	sig := "SIGSEGV"
 	return &control.Status{
-		PID: 1234, StartedAt: at(-3*time.Hour - 2*time.Minute), CoreLimit: "unlimited", Board: "sim",
+		PID: 1234, Version: "0.1.0", StartedAt: at(-3*time.Hour - 2*time.Minute), CoreLimit: "unlimited", Board: "sim",
 		Children: []control.ChildStatus{
 			{Name: "gui", PID: 1240, State: "running", Gen: 1, StartedAt: atp(-3 * time.Hour)},
 			{Name: "motion", PID: 1241, State: "running", Gen: 1, StartedAt: atp(-3 * time.Hour)},

@@ -19,6 +19,10 @@ import (
 	"time"
 )
 
+// Version is the version Build sets, as make does (-X
+// sensord/version.Version), for tests that check it is shown everywhere.
+const Version = "0.0.0+e2e"
+
 // Build compiles sensord into dir and returns the binary's path. Call it
 // from TestMain so that every test of a package shares one build.
 func Build(dir string) (string, error) {
@@ -31,7 +35,7 @@ func Build(dir string) (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "sensord")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-ldflags", "-X sensord/version.Version="+Version, "-o", bin, ".")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
