@@ -61,6 +61,8 @@ type Options struct {
 	// DataInConfig leaves logger.dir to Config: no --data-dir flag,
 	// which would override it, also on a reload. Set Data to match.
 	DataInConfig bool
+	// BoardInConfig leaves board.kind to Config: no --sim flag.
+	BoardInConfig bool
 }
 
 // Appliance is one running daemon with its directories.
@@ -105,7 +107,10 @@ func Spawn(t testing.TB, bin string, o Options) *Appliance {
 	if o.Runtime != "" {
 		a.Runtime = o.Runtime
 	}
-	args := []string{"run", "--sim", "--tty", "none", "--runtime-dir", a.Runtime}
+	args := []string{"run", "--tty", "none", "--runtime-dir", a.Runtime}
+	if !o.BoardInConfig {
+		args = append(args, "--sim")
+	}
 	if !o.DataInConfig {
 		args = append(args, "--data-dir", a.Data)
 	}
