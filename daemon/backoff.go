@@ -2,7 +2,7 @@ package daemon
 
 import "time"
 
-// Restart policy of DESIGN section 4.
+// Restart policy (README, "How it works"; ARCHITECTURE.md).
 const (
 	quickDeath   = time.Second           // dying sooner than this counts as a failure
 	backoffFirst = 50 * time.Millisecond // delay after the second quick death in a row

@@ -1,6 +1,6 @@
 package daemon_test
 
-// Benchmarks of DESIGN section 10 for the daemon: restart latency,
+// Benchmarks of the daemon (README "Numbers", BENCHMARKS.md): restart latency,
 // recovery and idle cost, measured on the real binary under --sim.
 //
 //	go test ./daemon -run '^$' -bench . -benchtime 1x

@@ -600,7 +600,7 @@ func childOf(st control.Status, name string) control.ChildStatus {
 }
 
 // maxStarts is the most starts a crash-looping child can have within d
-// under the backoff of DESIGN section 4: the first start, an immediate
+// under the backoff of the README ("How it works"): the first start, an immediate
 // restart, then delays of 50 ms doubling up to 5 s.
 func maxStarts(d time.Duration) int {
 	n, at, delay := 2, time.Duration(0), 50*time.Millisecond

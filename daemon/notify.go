@@ -8,7 +8,8 @@ import (
 )
 
 // notifier tells the service manager about readiness, liveness and
-// shutdown. Tests substitute their own.
+// shutdown; with --background it is wrapped to keep the pidfile
+// (background_linux.go).
 type notifier interface {
 	send(state string)
 	watchdogInterval() (time.Duration, bool)

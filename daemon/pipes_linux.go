@@ -19,7 +19,7 @@ type pipe struct {
 	capacity       int
 }
 
-// pipeTable lists the six pipes of DESIGN section 2, in a fixed order.
+// pipeTable lists the six pipes (README, "How it works"), in a fixed order.
 var pipeTable = [...]struct{ writer, reader string }{
 	{"motion", "gui"}, {"light", "gui"},
 	{"gui", "motion"}, {"gui", "light"},

@@ -10,7 +10,7 @@ import (
 // The children, in start order. Stop order is stopOrder.
 var childNames = [...]string{"logger", "gui", "motion", "light"}
 
-// stopOrder is the shutdown order of DESIGN section 4: the sensors stop
+// stopOrder is the shutdown order (README, "How it works"): the sensors stop
 // first, then the logger drains its pipes, then the GUI goes.
 var stopOrder = [...][]string{{"motion", "light"}, {"logger"}, {"gui"}}
 

@@ -20,7 +20,7 @@ import (
 	"sensord/version"
 )
 
-// run is the daemon: set up in the order of DESIGN section 4 (core
+// run is the daemon: set up in the order of ARCHITECTURE.md (core
 // limit, pipes, terminal), then the loop, then clean up. It returns nil
 // after an orderly stop.
 func run(ctx context.Context, cfg config.Config, o options) error {

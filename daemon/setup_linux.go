@@ -46,7 +46,7 @@ func errString(err error) string {
 }
 
 // roleGroups are the supplementary groups each role needs on a Pi
-// (DESIGN section 8): hardware groups only where the hardware is used.
+// (README, "Command line and configuration"; ARCHITECTURE.md): hardware groups only where the hardware is used.
 var roleGroups = map[string][]string{"motion": {"gpio"}, "light": {"i2c"}}
 
 // credentials returns, when the daemon runs as root, the credentials

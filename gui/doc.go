@@ -64,7 +64,7 @@
 // the terminal on every way out, panics included. SIGCONT repaints.
 // SIGWINCH is tcell's. SIGTTOU is ignored so that setting up the
 // terminal can never stop the GUI. If the GUI is killed outright the
-// daemon restores the terminal, as DESIGN says.
+// daemon restores the terminal (README, "The dashboard").
 //
 // # Characters and colours
 //

@@ -91,7 +91,7 @@ func stateStyle(state string) tcell.Style {
 	return stWarn
 }
 
-// pipeNames are the six pipes in DESIGN's order.
+// pipeNames are the six pipes in the README's order.
 var pipeNames = [...]string{"motion-gui", "light-gui", "gui-motion", "gui-light", "motion-logger", "light-logger"}
 
 // pipes shows each pipe's fill from the daemon, and what the GUI itself

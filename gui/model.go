@@ -195,14 +195,6 @@ func (h *MotionHistory) Observe(s ipc.MotionState) {
 	h.Known, h.On, h.Since = true, s.Motion, since
 }
 
-// LastMotion returns the newest period, if any.
-func (h *MotionHistory) LastMotion() (Period, bool) {
-	if h.N == 0 {
-		return Period{}, false
-	}
-	return h.Periods[h.Last], true
-}
-
 // PipeCounters are the GUI's own counts for the pipes it shares with
 // one sensor: the one it reads (sensor-gui) and the one it writes
 // (gui-sensor).

@@ -7,7 +7,7 @@
 // bytes, which Linux makes atomic; on a full pipe the write fails with
 // EAGAIN and the frame is dropped and counted (Writer), never waited for.
 // Readers go through the Go runtime poller (OpenReader) and resynchronise
-// on garbage (Reader). docs/readme-protocol.md says the same for authors
+// on garbage (Reader). The README's "Protocol" section says the same for authors
 // of children in other languages.
 //
 // # Frame layout

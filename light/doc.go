@@ -8,7 +8,8 @@
 //	sensord light --gen N --rx 3 --tx-gui 4 --tx-logger 5 --board sim|pi
 //	    --seed S --sim-faults STR --bus 1 --address 0x23 --interval 1s
 //
-// Main parses that and calls Run, which tests call in-process with real
+// Main (sensor.Main, shared with motion) parses that and calls Run, which
+// tests call in-process with real
 // pipes and a fake clock. Every sample (ipc.LightSample, float64 lux) and
 // every status change (ipc.SensorStatus) goes to both the light-gui and
 // the light-logger pipe through one ipc.Sender, so both readers see the
@@ -18,11 +19,12 @@
 //
 //   - OpInfo: model, driver, where ("i2c-1 0x23", "sim i2c-1 0x23"),
 //     interval, version.
-//   - OpSetInterval (Arg ns): from MaxConversion (180 ms) on a Pi, 1 ms
-//     on the simulated board, up to an hour; CheckInterval says which,
-//     and the same check refuses --interval at start.
+//   - OpSetInterval (Arg ns): from bh1750.MaxConversion (180 ms) on a
+//     Pi, 1 ms on the simulated board, up to an hour;
+//     bh1750.CheckInterval says which, and the same check refuses
+//     --interval at start and light.interval in the configuration.
 //   - OpResend: the current status again, to both pipes.
-//   - OpSimFault (Arg an board.SimFault): passed to board.Board.Fault.
+//   - OpSimFault (Arg a board.SimFault): passed to the board's Fault.
 //
 // Anything else gets OK false and an Error; nothing a pipe brings can
 // crash the process.
@@ -32,7 +34,7 @@
 // One goroutine owns the sensor: it selects over the context, the
 // commands (decoded by a reader goroutine) and one timer of the injected
 // clockwork.Clock, stopped while it handles a command so that a test's
-// fake clock (ipc/ipctest.Clock) sees it wait only when it is idle.
+// fake clock (sensor/sensortest.Clock) sees it wait only when it is idle.
 // Samples are due at origin + k·interval, so the
 // schedule never drifts; a wake-up later than an interval skips the
 // missed samples rather than sending a burst. The first sample comes one
@@ -51,15 +53,7 @@
 //
 // # Driver
 //
-// BH1750 is our own small driver rather than
-// periph.io/x/devices/v3/bh1750, whose Sense sleeps 140 ms inline (this
-// goroutine must keep taking commands and stop promptly, and tests use a
-// fake clock), whose SetMode always writes a reset instead of the power
-// opcode, so its Halt never powers the chip down, and which rewrites the
-// mode before every read (restarting the conversion). Ours does no I/O in
-// its constructor, never sleeps (ConversionTime tells the caller how
-// long to wait), writes exactly the datasheet's opcodes, and supports
-// the measurement time register. Lux is carried inside as
-// physic.LuminousFlux, as periph's driver does (periph has no
-// illuminance type), and as float64 lux on the wire.
+// The chip is driven by light/bh1750 (our own driver, see its doc), on
+// the bus a Board hands out: *board.Board on a Pi or simulated, an
+// i2ctest bus in tests.
 package light

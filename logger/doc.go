@@ -13,7 +13,7 @@
 //
 // # Records
 //
-// One JSON object per line, in the shape of DESIGN section 6:
+// One JSON object per line, in the shape of the README's "Data files":
 //
 //	{"src":"light","gen":3,"seq":1042,"t":"2026-11-21T10:00:01.5Z","lux":312.5}
 //	{"src":"motion","gen":1,"seq":17,"t":"...","motion":true,"since":"...","last_ms":4500}

@@ -68,8 +68,8 @@ func decodeFrame(f ipc.Frame, e *entry) bool {
 	return true
 }
 
-// appendEntry appends e as one JSON line, in the shape of DESIGN
-// section 6.
+// appendEntry appends e as one JSON line, in the shape of the README's
+// "Data files".
 func appendEntry(b []byte, src string, e *entry) []byte {
 	b = appendHead(b, src, e.id.gen)
 	if e.id.kind == kindLight || e.id.kind == kindMotion {

@@ -35,7 +35,7 @@
 // waits until it has dealt with a change before it waits on the pin
 // again (edges meanwhile queue in the kernel). That goroutine stops its
 // timer while it handles an event, so a test's fake clock
-// (ipc/ipctest.Clock) sees both goroutines wait on it only when both are
+// (sensor/sensortest.Clock) sees both goroutines wait on it only when both are
 // idle.
 //
 // # Warm-up

@@ -26,7 +26,7 @@ type change struct {
 // The watcher waits until the main loop has dealt with a change before
 // it waits on the pin again. Edges meanwhile queue in the kernel, so
 // nothing is lost, and a test on a fake clock sees the two goroutines
-// wait on it only when both are idle (ipctest.Clock).
+// wait on it only when both are idle (sensortest.Clock).
 func watch(ctx context.Context, pin gpio.PinIn, last gpio.Level, poll time.Duration,
 	clk clockwork.Clock, out chan<- change) {
 	done := make(chan struct{}, 1)

@@ -21,7 +21,7 @@
 //     children in the order that loses nothing.
 //   - StartLimitIntervalSec=0: Restart=always never gives up.
 //   - The sensord user is in no hardware group; the daemon gives each
-//     child its own (DESIGN section 8).
+//     child its own (README, "Command line and configuration"; ARCHITECTURE.md).
 //   - Upgrades stop the old daemon in prerm, so a child it restarts
 //     never runs the new binary under the old daemon.
 //   - Purge keeps the data in /var/lib/sensord and the user.

@@ -2,10 +2,10 @@
 // without cgo and without libsystemd: one datagram per call to the unix
 // socket named by $NOTIFY_SOCKET.
 //
-// Contract with the daemon: it calls Ready once every child has
-// started, Watchdog from its watch loop every half WatchdogInterval,
-// Status when something worth showing in `systemctl status` happens,
-// and Stopping when it begins to shut down. Without $NOTIFY_SOCKET
+// Contract with the daemon: it sends, with Notify, READY=1 (with a
+// STATUS= line) once every child has started, WATCHDOG=1 from its watch
+// loop every half WatchdogInterval, and STOPPING=1 when it begins to
+// shut down. Without $NOTIFY_SOCKET
 // (SysV init, a terminal) every call is a no-op that returns nil, so
 // callers need not know whether systemd runs them.
 //

@@ -31,27 +31,6 @@ func Send(addr, state string) error {
 	return nil
 }
 
-// Ready tells the service manager that start-up is complete.
-func Ready() error { return Notify("READY=1") }
-
-// Stopping tells the service manager that shutdown has begun.
-func Stopping() error { return Notify("STOPPING=1") }
-
-// Watchdog is the keep-alive ping required every WatchdogInterval.
-func Watchdog() error { return Notify("WATCHDOG=1") }
-
-// Status sets the one-line status shown by `systemctl status`.
-func Status(s string) error {
-	return Notify("STATUS=" + strings.ReplaceAll(s, "\n", " "))
-}
-
-// Reloading tells the service manager that a configuration reload
-// began; send Ready when it is done. systemd 253 and later want the
-// monotonic time with it.
-func Reloading(now time.Duration) error {
-	return Notify("RELOADING=1\nMONOTONIC_USEC=" + strconv.FormatInt(now.Microseconds(), 10))
-}
-
 // WatchdogInterval returns $WATCHDOG_USEC when the service manager
 // expects watchdog pings from this process (WatchdogSec= is set and
 // $WATCHDOG_PID, if present, is our pid). Ping at half of it, as

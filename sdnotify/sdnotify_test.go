@@ -50,11 +50,9 @@ func TestNotify(t *testing.T) {
 				f    func() error
 				want string
 			}{
-				{Ready, "READY=1"},
-				{Watchdog, "WATCHDOG=1"},
-				{func() error { return Status("light offline:\nno ACK") }, "STATUS=light offline: no ACK"},
-				{func() error { return Reloading(1500 * time.Millisecond) }, "RELOADING=1\nMONOTONIC_USEC=1500000"},
-				{Stopping, "STOPPING=1"},
+				{func() error { return Notify("READY=1\nSTATUS=4 of 4 children running") }, "READY=1\nSTATUS=4 of 4 children running"},
+				{func() error { return Notify("WATCHDOG=1") }, "WATCHDOG=1"},
+				{func() error { return Notify("STOPPING=1") }, "STOPPING=1"},
 			}
 			for _, c := range calls {
 				if err := c.f(); err != nil {
@@ -70,7 +68,7 @@ func TestNotify(t *testing.T) {
 
 func TestNotifyUnset(t *testing.T) {
 	t.Setenv("NOTIFY_SOCKET", "")
-	if err := Ready(); err != nil {
+	if err := Notify("READY=1"); err != nil {
 		t.Errorf("without NOTIFY_SOCKET: %v", err)
 	}
 }
@@ -78,7 +76,7 @@ func TestNotifyUnset(t *testing.T) {
 func TestNotifyErrors(t *testing.T) {
 	gone := filepath.Join(t.TempDir(), "gone")
 	t.Setenv("NOTIFY_SOCKET", gone)
-	if err := Ready(); !errors.Is(err, syscall.ENOENT) {
+	if err := Notify("READY=1"); !errors.Is(err, syscall.ENOENT) {
 		t.Errorf("no listener: %v", err)
 	}
 	if err := Send("relative", "READY=1"); err == nil {

@@ -1,0 +1,21 @@
+// Package sensor is the runtime the two sensor roles (light and motion)
+// share, so that each rule they have in common lives once:
+//
+//   - Main: the flags every sensor takes (--gen, --rx, --tx-gui,
+//     --tx-logger, --drop-ledger and the board's), parsed with package
+//     cli, the pipe ends opened (OpenEnds: each descriptor checked, the
+//     drop ledger mapped), the board opened; then the role's own Run.
+//   - Base: the clock, log, board and sending side (Out) a role's loop
+//     owns, and Command, which answers info and sim-fault for both roles
+//     and ends every command the same way (a reply with OK false and a
+//     log line for a refused one).
+//   - Out: one ipc.Sender to the GUI and logger pipes, the last status
+//     (sent only when it changes), a write error logged once.
+//   - StartCommands: the goroutine that decodes the GUI's commands from
+//     the role's command pipe, stoppable through the runtime poller.
+//
+// A role takes a Board interface, not *board.Board, so a test hands it
+// an i2ctest bus or a gpiotest pin directly; and Settings.Stamps, not a
+// look at the clock's type, to stamp frames with a fake clock's time.
+// ipc stays the wire format and pipe endpoints only.
+package sensor
