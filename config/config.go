@@ -12,7 +12,8 @@ import (
 const DefaultPath = "/etc/sensord/sensord.toml"
 
 // Duration is a time.Duration written as a Go duration string ("50ms").
-// The string "auto" stands for Auto, which only motion.warmup accepts.
+// The string "auto" stands for Auto, which motion.warmup and the
+// watchdog keys accept.
 type Duration time.Duration
 
 // Auto is the Duration written "auto": a value the daemon picks (for
@@ -75,9 +76,10 @@ type Supervisor struct {
 
 // Motion configures the PIR sensor process.
 type Motion struct {
-	Exec   string   `toml:"exec"`
-	Pin    string   `toml:"pin"`
-	Warmup Duration `toml:"warmup"` // Auto: 60s on a Pi, 0 on the simulated board
+	Exec     string   `toml:"exec"`
+	Pin      string   `toml:"pin"`
+	Warmup   Duration `toml:"warmup"` // Auto: 60s on a Pi, 0 on the simulated board
+	Watchdog Duration `toml:"watchdog"`
 }
 
 // Light configures the light sensor process.
@@ -86,6 +88,7 @@ type Light struct {
 	Bus      string   `toml:"bus"`
 	Address  int      `toml:"address"`
 	Interval Duration `toml:"interval"`
+	Watchdog Duration `toml:"watchdog"`
 }
 
 // Logger configures the logger process.
@@ -95,12 +98,14 @@ type Logger struct {
 	FsyncInterval Duration `toml:"fsync_interval"`
 	MaxFileSize   int64    `toml:"max_file_size"` // bytes; rotate past this
 	MaxFiles      int      `toml:"max_files"`     // files kept, oldest removed
+	Watchdog      Duration `toml:"watchdog"`
 }
 
 // GUI configures the dashboard process.
 type GUI struct {
-	Exec string `toml:"exec"`
-	TTY  string `toml:"tty"` // "" the daemon's terminal, a device path, or "none"
+	Exec     string   `toml:"exec"`
+	TTY      string   `toml:"tty"` // "" the daemon's terminal, a device path, or "none"
+	Watchdog Duration `toml:"watchdog"`
 }
 
 // Default returns the configuration used when no file sets a key.
@@ -112,12 +117,13 @@ func Default() Config {
 			Poll: Duration(50 * time.Millisecond), Grace: Duration(2 * time.Second),
 			User: "sensord", RuntimeDir: defaultRuntimeDir(), SIGCHLD: true,
 		},
-		Motion: Motion{Pin: "GPIO17", Warmup: Auto},
-		Light:  Light{Bus: "1", Address: 0x23, Interval: Duration(time.Second)},
+		Motion: Motion{Pin: "GPIO17", Warmup: Auto, Watchdog: Auto},
+		Light:  Light{Bus: "1", Address: 0x23, Interval: Duration(time.Second), Watchdog: Auto},
 		Logger: Logger{
 			Dir: defaultDataDir(), FsyncInterval: Duration(time.Second),
-			MaxFileSize: 16 << 20, MaxFiles: 16,
+			MaxFileSize: 16 << 20, MaxFiles: 16, Watchdog: Auto,
 		},
+		GUI: GUI{Watchdog: Auto},
 	}
 }
 
@@ -153,4 +159,39 @@ func (c Config) WarmupFor(sim bool) time.Duration {
 		return 0
 	}
 	return 60 * time.Second
+}
+
+// DefaultWatchdog is the watchdog of sensord's own roles ("auto"):
+// their loops ping at least twice in it, and a hung one is caught
+// within it.
+const DefaultWatchdog = 5 * time.Second
+
+// Watchdog resolves [ROLE] watchdog: how long the role's process may go
+// without a WATCHDOG=1 before the daemon aborts and restarts it; 0 for
+// none. "auto" is DefaultWatchdog for sensord's own program and none for
+// a program set with exec, which may not speak the notify protocol.
+func (c Config) Watchdog(role string) time.Duration {
+	exec, d := c.roleExec(role)
+	if d != Auto {
+		return d.D()
+	}
+	if exec != "" {
+		return 0
+	}
+	return DefaultWatchdog
+}
+
+// roleExec is the exec and watchdog keys of role.
+func (c Config) roleExec(role string) (string, Duration) {
+	switch role {
+	case RoleMotion:
+		return c.Motion.Exec, c.Motion.Watchdog
+	case RoleLight:
+		return c.Light.Exec, c.Light.Watchdog
+	case RoleLogger:
+		return c.Logger.Exec, c.Logger.Watchdog
+	case RoleGUI:
+		return c.GUI.Exec, c.GUI.Watchdog
+	}
+	return "", 0
 }

@@ -55,6 +55,8 @@ var keys = []key{
 		[]string{RoleMotion}, func(c *Config) any { return c.Motion.Pin }},
 	{"motion.warmup", `edges ignored after the sensor starts while the PIR settles; "auto": 60s on a Pi, 0s simulated`,
 		[]string{RoleMotion}, func(c *Config) any { return c.Motion.Warmup }},
+	{"motion.watchdog", `longest time the process may go without WATCHDOG=1 before it is aborted (leaving a core) and restarted; "auto": 5s for sensord itself, off for an exec program; "0s": off (100ms to 10m)`,
+		[]string{RoleMotion}, func(c *Config) any { return c.Motion.Watchdog }},
 
 	{"light.exec", "absolute path of another program to run as the light process; empty: sensord itself",
 		[]string{RoleLight}, func(c *Config) any { return c.Light.Exec }},
@@ -64,6 +66,8 @@ var keys = []key{
 		[]string{RoleLight}, func(c *Config) any { return hexInt(c.Light.Address) }},
 	{"light.interval", "time between two light samples: 180ms to 1h on a Pi (the chip's conversion time), 1ms to 1h simulated",
 		[]string{RoleLight}, func(c *Config) any { return c.Light.Interval }},
+	{"light.watchdog", `longest time the process may go without WATCHDOG=1 before it is aborted (leaving a core) and restarted; "auto": 5s for sensord itself, off for an exec program; "0s": off (100ms to 10m)`,
+		[]string{RoleLight}, func(c *Config) any { return c.Light.Watchdog }},
 
 	{"logger.exec", "absolute path of another program to run as the logger process; empty: sensord itself",
 		[]string{RoleLogger}, func(c *Config) any { return c.Logger.Exec }},
@@ -75,11 +79,15 @@ var keys = []key{
 		[]string{RoleLogger}, func(c *Config) any { return c.Logger.MaxFileSize }},
 	{"logger.max_files", "data files kept; the oldest is removed (at least 1)",
 		[]string{RoleLogger}, func(c *Config) any { return c.Logger.MaxFiles }},
+	{"logger.watchdog", `longest time the process may go without WATCHDOG=1 before it is aborted (leaving a core) and restarted; "auto": 5s for sensord itself, off for an exec program; "0s": off (100ms to 10m)`,
+		[]string{RoleLogger}, func(c *Config) any { return c.Logger.Watchdog }},
 
 	{"gui.exec", "absolute path of another program to run as the dashboard; empty: sensord itself",
 		[]string{RoleGUI}, func(c *Config) any { return c.GUI.Exec }},
 	{"gui.tty", `dashboard terminal: "" the terminal sensord was started from, "none" no screen, or a device such as "/dev/tty1" (--tty)`,
 		[]string{RoleGUI}, func(c *Config) any { return c.GUI.TTY }},
+	{"gui.watchdog", `longest time the process may go without WATCHDOG=1 before it is aborted (leaving a core) and restarted; "auto": 5s for sensord itself, off for an exec program; "0s": off (100ms to 10m)`,
+		[]string{RoleGUI}, func(c *Config) any { return c.GUI.Watchdog }},
 }
 
 // hexInt is an int that Marshal writes in hexadecimal, as I2C addresses

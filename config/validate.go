@@ -59,17 +59,21 @@ func (c Config) checks(pi bool) []check {
 		{"motion.exec", execPath(m.Exec)},
 		{"motion.pin", pin(m.Pin)},
 		{"motion.warmup", warmup(m.Warmup)},
+		{"motion.watchdog", watchdog(m.Watchdog)},
 		{"light.exec", execPath(l.Exec)},
 		{"light.bus", bus(l.Bus)},
 		{"light.address", msg(bh1750.CheckAddress(l.Address))},
 		{"light.interval", msg(bh1750.CheckInterval(l.Interval.D(), !pi))},
+		{"light.watchdog", watchdog(l.Watchdog)},
 		{"logger.exec", execPath(g.Exec)},
 		{"logger.dir", absDir(g.Dir)},
 		{"logger.fsync_interval", between(g.FsyncInterval, time.Millisecond, time.Minute)},
 		{"logger.max_file_size", atLeast(g.MaxFileSize, 64<<10, " bytes (64 KiB)")},
 		{"logger.max_files", atLeast(int64(g.MaxFiles), 1, "")},
+		{"logger.watchdog", watchdog(g.Watchdog)},
 		{"gui.exec", execPath(u.Exec)},
 		{"gui.tty", tty(u.TTY)},
+		{"gui.watchdog", watchdog(u.Watchdog)},
 	}
 }
 
@@ -101,6 +105,16 @@ func between(d Duration, lo, hi time.Duration) string {
 func atLeast(v, lo int64, unit string) string {
 	if v < lo {
 		return fmt.Sprintf("%d is too small; it must be at least %d%s", v, lo, unit)
+	}
+	return ""
+}
+
+func watchdog(d Duration) string {
+	if d == Auto || d == 0 {
+		return ""
+	}
+	if d.D() < 100*time.Millisecond || d.D() > 10*time.Minute {
+		return fmt.Sprintf("%s is out of range; write \"auto\", \"0s\" (off) or a duration from 100ms to 10m", d)
 	}
 	return ""
 }

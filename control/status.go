@@ -38,6 +38,13 @@ type ChildStatus struct {
 	StartedMonoNS int64  `json:"started_mono_ns"`
 	NextStartInMS *int64 `json:"next_start_in_ms,omitempty"` // in backoff
 	Exec          string `json:"exec"`
+	// Ready is whether the current process said READY=1 (sd_notify
+	// protocol; a program set with exec and no watchdog counts as ready
+	// when it starts); ReadyMS is start to READY=1, once ready.
+	Ready   bool   `json:"ready"`
+	ReadyMS *int64 `json:"ready_ms,omitempty"`
+	// WatchdogMS is the child's watchdog, 0 for none.
+	WatchdogMS int64 `json:"watchdog_ms"`
 }
 
 // ExitStatus is how a child's last process ended.

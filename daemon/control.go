@@ -40,12 +40,55 @@ func (s *supervisor) handle(req request, n notifier) any {
 		s.log.Info("restart requested", "child", c.name)
 		s.restart(c)
 		return control.OK{OK: true, Message: "restarting " + c.name}
+	case "subscribe":
+		sub := subscriber{ch: make(chan control.Status, 1), gone: make(chan struct{})}
+		s.subs = append(s.subs, sub)
+		return subscription{first: s.status(), sub: sub}
 	case "stop":
 		s.log.Info("stop requested", "by", "control socket")
 		s.beginStop(n)
 		return control.OK{OK: true, Message: "stopping"}
 	}
-	return control.Error{Error: fmt.Sprintf("unknown command %q; commands are status, restart, stop", req.Cmd)}
+	return control.Error{Error: fmt.Sprintf("unknown command %q; commands are status, subscribe, restart, stop", req.Cmd)}
+}
+
+// subscriber is a connection that asked for {"cmd":"subscribe"}: it
+// gets the status at once and again each time it changes (a child
+// started, died, became ready, changed state; a reload), never a queue of
+// stale ones: ch holds the newest only. The loop owns the list; the
+// connection closes gone when it ends.
+type subscriber struct {
+	ch   chan control.Status
+	gone chan struct{}
+}
+
+// subscription is the loop's reply to a subscribe request.
+type subscription struct {
+	first control.Status
+	sub   subscriber
+}
+
+// publish hands the current status to every subscriber still there.
+func (s *supervisor) publish() {
+	if len(s.subs) == 0 {
+		return
+	}
+	st := s.status()
+	live := s.subs[:0]
+	for _, sub := range s.subs {
+		select {
+		case <-sub.gone:
+			continue
+		default:
+		}
+		select {
+		case <-sub.ch: // drop the stale one
+		default:
+		}
+		sub.ch <- st
+		live = append(live, sub)
+	}
+	s.subs = live
 }
 
 // controlServer serves the Unix socket. Each connection is read on its own
@@ -54,6 +97,7 @@ type controlServer struct {
 	ln   *net.UnixListener
 	path string
 	ctl  chan request
+	wake func() // the loop's wait point
 	log  *slog.Logger
 }
 
@@ -76,7 +120,7 @@ func listenControl(path string, uid int, group string, log *slog.Logger) (*contr
 		ln.Close()
 		return nil, err
 	}
-	return &controlServer{ln: ln, path: path, ctl: make(chan request), log: log}, nil
+	return &controlServer{ln: ln, path: path, ctl: make(chan request, 16), wake: func() {}, log: log}, nil
 }
 
 func socketPerms(path string, uid int, group string) error {
@@ -136,13 +180,44 @@ func (c *controlServer) conn(conn *net.UnixConn, done <-chan struct{}) {
 			return
 		}
 		req.reply = make(chan any, 1)
+		c.wake() // if the queue is full, the loop drains it
 		select {
 		case c.ctl <- req:
+			c.wake()
 		case <-done:
 			_ = enc.Encode(control.Error{Error: "the daemon is exiting"})
 			return
 		}
-		if enc.Encode(<-req.reply) != nil {
+		var reply any
+		select {
+		case reply = <-req.reply:
+		case <-done:
+			return
+		}
+		if sub, ok := reply.(subscription); ok {
+			c.stream(enc, sub, done)
+			return
+		}
+		if enc.Encode(reply) != nil {
+			return
+		}
+	}
+}
+
+// stream writes a subscription's statuses until the connection or the
+// daemon ends.
+func (c *controlServer) stream(enc *json.Encoder, sub subscription, done <-chan struct{}) {
+	defer close(sub.sub.gone)
+	if enc.Encode(sub.first) != nil {
+		return
+	}
+	for {
+		select {
+		case st := <-sub.sub.ch:
+			if enc.Encode(st) != nil {
+				return
+			}
+		case <-done:
 			return
 		}
 	}

@@ -16,6 +16,7 @@ type exitInfo struct {
 	CoreDumped bool
 	Ran        time.Duration
 	MaxRSSKiB  int64
+	Watchdog   bool // aborted for a missed watchdog
 }
 
 // reason is a short human description: "exit 1", "SIGSEGV (core dumped)".
@@ -29,6 +30,9 @@ func (e *exitInfo) reason() string {
 	}
 	if e.CoreDumped {
 		s += " (core dumped)"
+	}
+	if e.Watchdog {
+		s = "watchdog: " + s
 	}
 	return s
 }

@@ -13,52 +13,56 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// events is everything that wakes the loop. Signal handlers only send on
-// channels (Go's signal package is a self-pipe); all work is done here.
+// events is what other goroutines hand the loop. Each sender also
+// wakes the loop's wait point (waiter.wake); signal handlers do nothing
+// else (Go's signal package is a self-pipe); all work is done here.
 type events struct {
-	sigchld chan os.Signal
-	sigs    chan os.Signal
-	ctl     chan request
-	reload  func() // SIGHUP
-	notify  notifier
+	sigs   chan os.Signal
+	ctl    chan request
+	reload func() // SIGHUP
+	notify notifier
 }
 
-// loop is the daemon's only wait point. It wakes on SIGCHLD, on every
-// poll tick, on the next backoff or kill deadline, on a signal or on a
-// control request; then it reaps, starts what is due and moves shutdown
-// along. It returns when every child has stopped after a stop request.
+// loop is the daemon's only wait point: it blocks in epoll_wait itself,
+// on the thread it is locked to, until a child dies (its pidfd), the
+// poll tick or the next deadline fires, a child sends a notice, or
+// another goroutine wakes it (a signal, a control request, the context).
+// Then it takes every pending event, reaps, starts what is due, checks
+// watchdogs and moves shutdown along. It returns when every child has
+// stopped after a stop request.
 func (s *supervisor) loop(ctx context.Context, ev events) {
 	// Pdeathsig fires when the thread that forked a child exits: keep
 	// every fork on this one thread for the daemon's life.
 	runtime.LockOSThread()
+	w := s.wait
+	go func() { <-ctx.Done(); w.wake() }()
 	poll := s.cfg.Supervisor.Poll.D()
-	tick := s.clock.NewTicker(poll)
-	defer tick.Stop()
-	timer := s.clock.NewTimer(time.Hour)
-	defer timer.Stop()
 	dog, watched := ev.notify.watchdogInterval()
 	lastDog := s.clock.Now()
-	done := ctx.Done()
-	s.startAll(ev.notify)
+	stopAsked := false
+	s.startAll()
 	for !s.finished() {
-		select {
-		case <-ev.sigchld:
-		case <-tick.Chan():
-		case <-timer.Chan():
-		case sig := <-ev.sigs:
-			s.onSignal(sig.(syscall.Signal), ev)
-		case req := <-ev.ctl:
-			req.reply <- s.handle(req, ev.notify)
-		case <-done:
-			done = nil
+		next := s.untilNext()
+		if watched {
+			next = min(next, max(lastDog.Add(dog).Sub(s.clock.Now()), 0))
+		}
+		if err := w.arm(next); err == nil {
+			err = w.wait()
+		} else {
+			s.log.Error("wait point failed; sweeping every poll", "err", err)
+			time.Sleep(poll)
+		}
+		s.drain(ev)
+		if ctx.Err() != nil && !stopAsked {
+			stopAsked = true
 			s.beginStop(ev.notify)
 		}
 		s.reapAll()
 		s.advance(ev.notify)
-		timer.Reset(s.untilNext())
+		s.announce(ev.notify)
 		if p := s.cfg.Supervisor.Poll.D(); p != poll { // changed by a reload
 			poll = p
-			tick.Reset(poll)
+			_ = w.setPoll(poll)
 		}
 		if now := s.clock.Now(); watched && now.Sub(lastDog) >= dog {
 			ev.notify.send("WATCHDOG=1")
@@ -67,12 +71,39 @@ func (s *supervisor) loop(ctx context.Context, ev events) {
 	}
 }
 
-func (s *supervisor) startAll(n notifier) {
+// drain takes every signal and control request waiting, without
+// blocking.
+func (s *supervisor) drain(ev events) {
+	for {
+		select {
+		case sig := <-ev.sigs:
+			s.onSignal(sig.(syscall.Signal), ev)
+		case req := <-ev.ctl:
+			req.reply <- s.handle(req, ev.notify)
+		default:
+			return
+		}
+	}
+}
+
+// announce tells the service manager READY=1 once every child is
+// ready, and hands a changed status to the subscribers.
+func (s *supervisor) announce(n notifier) {
+	if !s.ready && s.stopping < 0 && s.allReady() {
+		s.ready = true
+		n.send("READY=1\nSTATUS=" + s.summary())
+		s.log.Info("all children ready", "children", len(childNames))
+	}
+	if s.changed {
+		s.changed = false
+		s.publish()
+	}
+}
+
+func (s *supervisor) startAll() {
 	for _, name := range childNames {
 		s.start(s.children[name])
 	}
-	s.ready = true
-	n.send("READY=1\nSTATUS=" + s.summary())
 	s.log.Info("all children started", "children", len(childNames))
 }
 
@@ -103,11 +134,16 @@ func (s *supervisor) reapAll() {
 // outstayed their grace period, and moves shutdown to its next phase.
 func (s *supervisor) advance(n notifier) {
 	now := s.clock.Now()
+	s.checkWatchdogs(now)
 	for _, name := range childNames {
 		c := s.children[name]
 		switch {
 		case c.state == stateBackoff && c.wanted && !now.Before(c.next):
 			s.start(c)
+		case c.state == stateRunning && c.live.aborted && !now.Before(c.killAt):
+			s.log.Warn("child did not die of SIGABRT in time; killing it", "child", c.name, "pid", c.pid)
+			s.signal(c, syscall.SIGKILL)
+			c.killAt = now.Add(time.Hour)
 		case c.state == stateStopping && !now.Before(c.killAt):
 			s.log.Warn("child did not stop in time; killing it", "child", c.name, "pid", c.pid,
 				"grace", s.cfg.Supervisor.Grace.D())
@@ -137,19 +173,24 @@ func (s *supervisor) checkDrained() {
 	}
 }
 
-// untilNext is how long until the next backoff or kill deadline.
+// untilNext is how long until the next backoff, kill or watchdog
+// deadline.
 func (s *supervisor) untilNext() time.Duration {
 	next := time.Hour
 	now := s.clock.Now()
 	for _, c := range s.children {
-		switch c.state {
-		case stateBackoff:
+		switch {
+		case c.state == stateBackoff:
 			next = min(next, c.next.Sub(now))
-		case stateStopping:
+		case c.state == stateStopping, c.state == stateRunning && c.live.aborted:
 			next = min(next, c.killAt.Sub(now))
+		case c.state == stateRunning:
+			if d, ok := c.live.deadline(); ok {
+				next = min(next, d.Sub(now))
+			}
 		}
 	}
-	return max(next, time.Millisecond)
+	return max(next, 0)
 }
 
 // beginStop starts the ordered shutdown; a second call kills everything.
@@ -205,16 +246,27 @@ func (s *supervisor) finished() bool {
 	return s.killed || s.stopping >= len(stopOrder)
 }
 
-// installSignals routes the daemon's signals to channels. SIGTTOU is
-// ignored so that the daemon can restore its terminal while the GUI is
-// the foreground process group.
-func installSignals(withSIGCHLD bool) (sigchld, sigs chan os.Signal) {
+// installSignals routes the daemon's signals to the loop: a goroutine
+// queues each on the returned channel and wakes the wait point. SIGCHLD
+// is only asked for where there are no pidfds (withSIGCHLD): then it is
+// what wakes the loop at a death. SIGTTOU is ignored so that the daemon
+// can restore its terminal while the GUI is the foreground process
+// group.
+func installSignals(w *waiter, withSIGCHLD bool) chan os.Signal {
 	signal.Ignore(syscall.SIGTTOU, syscall.SIGPIPE)
-	sigchld = make(chan os.Signal, 1)
+	in := make(chan os.Signal, 8)
+	signal.Notify(in, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	if withSIGCHLD {
-		signal.Notify(sigchld, syscall.SIGCHLD)
+		signal.Notify(in, syscall.SIGCHLD)
 	}
-	sigs = make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	return sigchld, sigs
+	out := make(chan os.Signal, 8)
+	go func() {
+		for sig := range in {
+			if sig != syscall.SIGCHLD {
+				out <- sig
+			}
+			w.wake()
+		}
+	}()
+	return out
 }

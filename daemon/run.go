@@ -77,8 +77,21 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 	if err != nil {
 		return err
 	}
+	w, err := newWaiter(cfg.Supervisor.Poll.D(), cfg.Supervisor.SIGCHLD)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	ns, err := listenNotify(filepath.Join(cfg.Supervisor.RuntimeDir, NotifyName), uid)
+	if err != nil {
+		return err
+	}
+	defer ns.close()
 	s := newSupervisor(cfg, env, gens, clockwork.NewRealClock(), log)
-	s.pipes, s.term, s.null, s.core = pipes, term, null, core
+	s.pipes, s.term, s.null, s.core, s.wait = pipes, term, null, core, w
+	if err := w.watch(ns.fd, func() { s.notices(ns) }); err != nil {
+		return err
+	}
 	if logFD >= 0 {
 		s.errFD = logFD
 	}
@@ -87,9 +100,10 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 
 // serve runs the loop with signals, the control socket and readiness.
 func (s *supervisor) serve(ctx context.Context, ctl *controlServer, o options, log *slog.Logger) error {
-	sigchld, sigs := installSignals(s.cfg.Supervisor.SIGCHLD)
+	sigs := installSignals(s.wait, s.cfg.Supervisor.SIGCHLD && s.wait.noPidfd)
 	done := make(chan struct{})
 	defer close(done)
+	ctl.wake = s.wait.wake
 	go ctl.serve(done)
 	n, cleanup, err := backgroundNotifier(systemd{log: log}, o, log)
 	if err != nil {
@@ -98,7 +112,7 @@ func (s *supervisor) serve(ctx context.Context, ctl *controlServer, o options, l
 	defer cleanup()
 	log.Info("sensord started", "version", version.String(), "pid", os.Getpid(), "board", s.env.board,
 		"model", s.env.model, "seed", s.env.seed, "socket", s.env.socket, "data", s.cfg.Logger.Dir)
-	s.loop(ctx, events{sigchld: sigchld, sigs: sigs, ctl: ctl.ctl, notify: n,
+	s.loop(ctx, events{sigs: sigs, ctl: ctl.ctl, notify: n,
 		reload: func() { s.reload(o) }})
 	log.Info("sensord stopped")
 	return nil

@@ -35,6 +35,11 @@ func (c *child) status(now time.Time, self string) control.ChildStatus {
 	if c.pid > 0 {
 		t := c.started.UTC()
 		cs.StartedAt, cs.StartedMonoNS = &t, c.startedMono
+		cs.Ready, cs.WatchdogMS = c.live.ready, c.live.watchdog.Milliseconds()
+		if c.live.ready {
+			ms := c.live.readyIn.Milliseconds()
+			cs.ReadyMS = &ms
+		}
 	}
 	if c.state == stateBackoff {
 		ms := max(c.next.Sub(now), 0).Milliseconds()

@@ -38,6 +38,7 @@ type child struct {
 	wanted      bool      // false once shutdown has reached this child
 	restartNow  bool      // stopping to be restarted (reload, restart command)
 	lastExit    *exitInfo
+	live        liveness // readiness and watchdog of the current process
 }
 
 // runEnv is what the children are started with besides the config.
@@ -72,7 +73,10 @@ type supervisor struct {
 	gens     *generations
 	stopping int  // -1 running; else index into stopOrder being stopped
 	killed   bool // a second stop request: SIGKILL everything now
-	ready    bool // every child has been started once
+	ready    bool // every child has been ready once: READY=1 was sent
+	changed  bool // the status changed since subscribers last got it
+	wait     *waiter
+	subs     []subscriber
 }
 
 func newSupervisor(cfg config.Config, env runEnv, gens *generations, clock clockwork.Clock, log *slog.Logger) *supervisor {
@@ -100,7 +104,9 @@ func (s *supervisor) spec(c *child, gen uint32) spawnSpec {
 		// above it (go run builds in a private temporary folder).
 		path = "/proc/self/exe"
 	}
-	sp := spawnSpec{path: path, argv: a, env: s.env.env, dir: s.env.coreDir,
+	env := append(s.env.env[:len(s.env.env):len(s.env.env)],
+		notifyEnv(s.cfg.Supervisor.RuntimeDir, s.cfg.Watchdog(c.name).Microseconds())...)
+	sp := spawnSpec{path: path, argv: a, env: env, dir: s.env.coreDir,
 		stdio: stdio{in: s.null, out: s.null, err: s.errFD},
 		cred:  s.env.cred[c.name], deathSig: syscall.SIGKILL}
 	for _, e := range roleEnds[c.name] {
@@ -145,6 +151,11 @@ func (s *supervisor) start(c *child) {
 	}
 	c.gen, c.pid, c.state, c.started = gen, pid, stateRunning, now
 	c.startedMono, _ = ipc.Now()
+	c.live.started(now, s.cfg.Watchdog(c.name), c.set.exec == "")
+	s.changed = true
+	if err := s.wait.track(pid); err != nil {
+		s.log.Warn("cannot watch the child through a pidfd; the poll sweep will find its death", "child", c.name, "err", err)
+	}
 	s.log.Info("child started", "child", c.name, "pid", pid, "gen", gen)
 }
 
@@ -153,8 +164,10 @@ func (s *supervisor) exited(c *child, ws syscall.WaitStatus, ru *syscall.Rusage)
 	now := s.clock.Now()
 	ran := now.Sub(c.started)
 	e := describeExit(ws, ru, now, ran)
+	e.Watchdog = c.live.aborted
 	pid := c.pid
-	c.pid, c.lastExit = 0, e
+	c.pid, c.lastExit, s.changed = 0, e, true
+	s.wait.forget(pid)
 	if c.name == "gui" {
 		s.term.restore()
 	}
@@ -165,6 +178,9 @@ func (s *supervisor) exited(c *child, ws syscall.WaitStatus, ru *syscall.Rusage)
 		attrs = append(attrs, "signal", e.Signal)
 	}
 	attrs = append(attrs, "core_dumped", e.CoreDumped, "max_rss_kib", e.MaxRSSKiB)
+	if e.Watchdog {
+		attrs = append(attrs, "reason", "watchdog")
+	}
 	switch {
 	case !c.wanted:
 		c.state = stateStopped
@@ -214,6 +230,7 @@ func (s *supervisor) signal(c *child, sig syscall.Signal) {
 
 // stop asks c to end: SIGTERM now, SIGKILL after the grace period.
 func (s *supervisor) stop(c *child) {
+	s.changed = true
 	switch c.state {
 	case stateBackoff:
 		c.state = stateStopped
