@@ -22,6 +22,10 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv("SENSORD_NOTIFY_PROBE"); mode != "" {
+		// Re-executed by the daemon in a sensor role: see watchdog_test.go.
+		os.Exit(notifyProbe(mode))
+	}
 	if os.Getenv("SENSORD_PROBE_OUT") != "" {
 		// Re-executed by the daemon in the gui role: see latency_test.go.
 		os.Exit(probeGUI())

@@ -98,6 +98,17 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 	return s.serve(ctx, ctl, o, log)
 }
 
+// wakeOnDeath says what wakes the loop when a child dies, for the log.
+func (s *supervisor) wakeOnDeath() string {
+	switch {
+	case !s.cfg.Supervisor.SIGCHLD:
+		return "nothing (poll only)"
+	case s.wait.noPidfd:
+		return "SIGCHLD"
+	}
+	return "pidfd"
+}
+
 // serve runs the loop with signals, the control socket and readiness.
 func (s *supervisor) serve(ctx context.Context, ctl *controlServer, o options, log *slog.Logger) error {
 	sigs := installSignals(s.wait, s.cfg.Supervisor.SIGCHLD && s.wait.noPidfd)
@@ -111,6 +122,7 @@ func (s *supervisor) serve(ctx context.Context, ctl *controlServer, o options, l
 	}
 	defer cleanup()
 	log.Info("sensord started", "version", version.String(), "pid", os.Getpid(), "board", s.env.board,
+		"wake_on_death", s.wakeOnDeath(),
 		"model", s.env.model, "seed", s.env.seed, "socket", s.env.socket, "data", s.cfg.Logger.Dir)
 	s.loop(ctx, events{sigs: sigs, ctl: ctl.ctl, notify: n,
 		reload: func() { s.reload(o) }})

@@ -1,0 +1,120 @@
+package daemon_test
+
+import (
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"sensord/control"
+	"sensord/daemon/daemontest"
+	"sensord/sdnotify"
+)
+
+// notifyProbe plays a third-party child (set with [light] exec) that
+// speaks the notify protocol as libsystemd would: READY=1 at start, then
+// WATCHDOG=1 every quarter of $WATCHDOG_USEC from its main loop, until
+// SIGUSR1 makes that loop hang. mode "silent" sends nothing, like a
+// program that does not know the protocol.
+func notifyProbe(mode string) int {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGUSR1)
+	if mode == "silent" {
+		<-sigs
+		return 0
+	}
+	sdnotify.Notify("READY=1")
+	d, _ := sdnotify.WatchdogInterval()
+	tick := time.NewTicker(max(d/4, 10*time.Millisecond))
+	for {
+		select {
+		case <-tick.C:
+			sdnotify.Notify("WATCHDOG=1")
+		case sig := <-sigs:
+			if sig == syscall.SIGTERM {
+				return 0
+			}
+			select {} // the main loop hangs: no more pings
+		}
+	}
+}
+
+// probeConfig runs this test binary as the light role in mode, with a
+// watchdog of wd ("" for the default).
+// The binary is copied where the children's user can reach it.
+func probeConfig(t *testing.T, wd string) string {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := daemontest.OpenDir(t)
+	probe := filepath.Join(dir, "probe")
+	copyFile(t, self, probe)
+	c := "[light]\nexec = \"" + probe + "\"\n"
+	if wd != "" {
+		c += "watchdog = \"" + wd + "\"\n"
+	}
+	return c
+}
+
+// TestWatchdogThirdParty: a program in another role that speaks the
+// protocol is ready when it says READY=1 (ready_ms in status), is left
+// alone while its main loop pings, and once the loop hangs it is
+// aborted for a core and restarted with a log line whose reason says
+// watchdog.
+func TestWatchdogThirdParty(t *testing.T) {
+	a := daemontest.Start(t, bin, daemontest.Options{Config: probeConfig(t, "1s"),
+		Env: []string{"SENSORD_NOTIFY_PROBE=ping"}})
+	st := a.WaitFor("light ready", 20*time.Second, func(st control.Status) bool {
+		l := st.Child("light")
+		return l != nil && l.Ready && l.ReadyMS != nil
+	})
+	l := st.Child("light")
+	if l.WatchdogMS != 1000 || l.Gen != 1 {
+		t.Fatalf("light %+v; want watchdog_ms 1000 in gen 1", l)
+	}
+	if err := syscall.Kill(l.PID, syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	a.WaitRunning("light", 2)
+	e := a.Child("light").LastExit
+	if e == nil || !strings.HasPrefix(e.Reason, "watchdog: SIGABRT") {
+		t.Errorf("last exit %+v; want a watchdog SIGABRT", e)
+	}
+	a.WaitLog("reason=watchdog", 10*time.Second)
+}
+
+// TestWatchdogSilentExec: a program set with exec and no watchdog may
+// not know the protocol: it counts as ready when it starts and is never
+// aborted for silence.
+func TestWatchdogSilentExec(t *testing.T) {
+	a := daemontest.Start(t, bin, daemontest.Options{Config: probeConfig(t, ""),
+		Env: []string{"SENSORD_NOTIFY_PROBE=silent"}})
+	l := a.WaitRunning("light", 1)
+	if !l.Ready || l.WatchdogMS != 0 {
+		t.Errorf("silent exec light: %+v; want ready with no watchdog", l)
+	}
+}
+
+// TestWakeOnDeath: a death wakes the loop through the child's pidfd, or,
+// where pidfd_open is missing (SENSORD_NO_PIDFD plays such a kernel),
+// through SIGCHLD; either way the child is back at once.
+func TestWakeOnDeath(t *testing.T) {
+	for _, tc := range []struct{ env, want string }{
+		{"", "wake_on_death=pidfd"},
+		{"SENSORD_NO_PIDFD=1", "wake_on_death=SIGCHLD"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			a := daemontest.Start(t, bin, daemontest.Options{Env: []string{tc.env}})
+			a.WaitLog(tc.want, 5*time.Second)
+			l := a.WaitRunning("light", 1)
+			if err := syscall.Kill(l.PID, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			a.WaitRunning("light", 2)
+		})
+	}
+}
