@@ -5,11 +5,14 @@
 #
 # Usage (as root, from anywhere in the repository):
 #
-#   scripts/compare-supervisors.sh [--kills N] [--quick] [--no-install] [--sensord PATH]
+#   scripts/compare-supervisors.sh [--kills N] [--load N] [--quick] [--no-install] [--sensord PATH]
 #
 #   --kills N       SIGKILLs per supervisor for the restart latency (default 200;
 #                   a kill every ~1.7 s per supervisor, all five interleaved:
 #                   200 kills take about 9 minutes)
+#   --load N        run N CPU-bound loops beside every supervisor for the whole
+#                   run (N = the number of cores: every restart then waits for
+#                   a time slice, as on a busy Pi)
 #   --quick         smoke run: 20 kills, 3 s idle window, 8 s crash loop (~1 min)
 #   --no-install    skip apt-get; use whatever supervisors are installed
 #   --sensord PATH  use this sensord binary instead of building the repository
@@ -44,10 +47,11 @@
 # control interface first), and removes its temporary directory.
 set -euo pipefail
 
-kills=200 idle_secs=10 crash_wait=15s install=1 sensord_bin=""
+kills=200 idle_secs=10 crash_wait=15s install=1 sensord_bin="" load=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kills) kills=$2; shift ;;
+	--load) load=$2; shift ;;
 	--quick) kills=20 idle_secs=3 crash_wait=8s ;;
 	--no-install) install=0 ;;
 	--sensord) sensord_bin=$2; shift ;;
@@ -82,11 +86,13 @@ install_supervisors() {
 T=$(mktemp -d /tmp/compare-supervisors.XXXXXX)
 chmod 755 "$T" # sensord runs its children as an unprivileged user
 declare -A SUP_PID=() SUP_DIR=()
+LOAD_PIDS=()
 results=$T/results.tsv
 
 cleanup() {
-	local name
+	local name p
 	for name in "${!SUP_PID[@]}"; do stop_sup "$name"; done
+	for p in "${LOAD_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -204,6 +210,11 @@ wait_started() {
 
 declare -A STAMP_LOG=()
 build
+for _ in $(seq "$load"); do
+	sh -c 'while :; do :; done' &
+	LOAD_PIDS+=($!)
+done
+[ "$load" = 0 ] || log "load: $load busy loops (pids ${LOAD_PIDS[*]})"
 mapfile -t SUPS < <(available)
 log "supervisors: ${SUPS[*]}"
 
@@ -232,6 +243,6 @@ echo "## Supervisors compared ($(date -u +%Y-%m-%dT%H:%MZ))"
 echo
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r)."
 echo "Versions: $(dpkg-query -W -f '${Package} ${Version}, ' runit daemontools s6 supervisor 2>/dev/null)$("$sensord_bin" version 2>/dev/null | head -1)."
-echo "Kills per supervisor: $kills; idle window ${idle_secs} s; crash loop ${crash_wait}."
+echo "Kills per supervisor: $kills; idle window ${idle_secs} s; crash loop ${crash_wait}; busy loops beside them: $load."
 echo
 "$T/bin/supbench" table "$results"
