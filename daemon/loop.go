@@ -124,7 +124,7 @@ func (s *supervisor) reapAll() {
 		if c.pid <= 0 {
 			continue
 		}
-		if ws, ru, ok := reap(c.pid); ok {
+		if ws, ru, ok := s.procs.reap(c.pid); ok {
 			s.exited(c, ws, ru)
 		}
 	}

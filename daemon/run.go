@@ -88,7 +88,7 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 	}
 	defer ns.close()
 	s := newSupervisor(cfg, env, gens, clockwork.NewRealClock(), log)
-	s.pipes, s.term, s.null, s.core, s.wait = pipes, term, null, core, w
+	s.pipes, s.term, s.null, s.core, s.wait, s.procs = pipes, term, null, core, w, osProcs{w}
 	if err := w.watch(ns.fd, func() { s.notices(ns) }); err != nil {
 		return err
 	}
@@ -207,6 +207,12 @@ func (s *supervisor) reload(o options) {
 		s.log.Error("reload failed; keeping the running configuration", "err", err)
 		return
 	}
+	s.apply(cfg)
+}
+
+// apply makes cfg the running configuration and restarts the children
+// whose settings it changes.
+func (s *supervisor) apply(cfg config.Config) {
 	if cfg.Supervisor.RuntimeDir != s.cfg.Supervisor.RuntimeDir || cfg.Board.Kind != s.cfg.Board.Kind ||
 		cfg.Supervisor.User != s.cfg.Supervisor.User || cfg.GUI.TTY != s.cfg.GUI.TTY {
 		s.log.Warn("runtime_dir, board.kind, supervisor.user and gui.tty change only when the daemon restarts")

@@ -76,8 +76,32 @@ type supervisor struct {
 	ready    bool // every child has been ready once: READY=1 was sent
 	changed  bool // the status changed since subscribers last got it
 	wait     *waiter
+	procs    procs
 	subs     []subscriber
 }
+
+// procs is how the supervisor acts on processes. The real one (osProcs)
+// forks and execs, reaps with wait4, signals with kill(2) and watches a
+// death through the wait point's pidfds; tests pass a fake and drive the
+// loop's steps (start, reap, advance) on a fake clock with no process.
+type procs interface {
+	spawn(spawnSpec) (pid int, err error)
+	reap(pid int) (syscall.WaitStatus, *syscall.Rusage, bool)
+	kill(pid int, sig syscall.Signal) error
+	track(pid int) error // wake the loop when pid dies
+	forget(pid int)      // pid was reaped
+}
+
+// osProcs is procs on the real system.
+type osProcs struct{ w *waiter }
+
+func (osProcs) spawn(sp spawnSpec) (int, error) { return spawn(sp) }
+func (osProcs) reap(pid int) (syscall.WaitStatus, *syscall.Rusage, bool) {
+	return reap(pid)
+}
+func (osProcs) kill(pid int, sig syscall.Signal) error { return syscall.Kill(pid, sig) }
+func (p osProcs) track(pid int) error                  { return p.w.track(pid) }
+func (p osProcs) forget(pid int)                       { p.w.forget(pid) }
 
 func newSupervisor(cfg config.Config, env runEnv, gens *generations, clock clockwork.Clock, log *slog.Logger) *supervisor {
 	s := &supervisor{cfg: cfg, env: env, gens: gens, clock: clock, log: log, started: clock.Now(),
@@ -134,7 +158,7 @@ func (s *supervisor) start(c *child) {
 		// Generations stay unique within this run; warn and go on.
 		s.log.Warn("cannot record generations; after a daemon restart they may repeat", "err", err)
 	}
-	pid, err := spawn(s.spec(c, gen))
+	pid, err := s.procs.spawn(s.spec(c, gen))
 	now := s.clock.Now()
 	if err != nil {
 		if c.name == "gui" {
@@ -153,7 +177,7 @@ func (s *supervisor) start(c *child) {
 	c.startedMono, _ = ipc.Now()
 	c.live.started(now, s.cfg.Watchdog(c.name), c.set.exec == "")
 	s.changed = true
-	if err := s.wait.track(pid); err != nil {
+	if err := s.procs.track(pid); err != nil {
 		s.log.Warn("cannot watch the child through a pidfd; the poll sweep will find its death", "child", c.name, "err", err)
 	}
 	s.log.Info("child started", "child", c.name, "pid", pid, "gen", gen)
@@ -167,7 +191,7 @@ func (s *supervisor) exited(c *child, ws syscall.WaitStatus, ru *syscall.Rusage)
 	e.Watchdog = c.live.aborted
 	pid := c.pid
 	c.pid, c.lastExit, s.changed = 0, e, true
-	s.wait.forget(pid)
+	s.procs.forget(pid)
 	if c.name == "gui" {
 		s.term.restore()
 	}
@@ -223,7 +247,7 @@ func (s *supervisor) signal(c *child, sig syscall.Signal) {
 	if sig == syscall.SIGKILL {
 		target = -c.pid
 	}
-	if err := syscall.Kill(target, sig); err != nil && err != syscall.ESRCH {
+	if err := s.procs.kill(target, sig); err != nil && err != syscall.ESRCH {
 		s.log.Error("signal child", "child", c.name, "pid", c.pid, "signal", sig.String(), "err", err)
 	}
 }
