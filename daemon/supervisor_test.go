@@ -58,7 +58,7 @@ func (f *fakeProcs) forget(int)      {}
 // quiet is a notifier that records nothing.
 type quiet struct{ sent []string }
 
-func (q *quiet) send(s string)                            { q.sent = append(q.sent, s) }
+func (q *quiet) send(s string)                           { q.sent = append(q.sent, s) }
 func (q *quiet) watchdogInterval() (time.Duration, bool) { return 0, false }
 
 // machine is a supervisor on fake processes and a fake clock: the loop's
