@@ -66,7 +66,11 @@ func (c canvas) childRow(m *Model, ch control.ChildStatus, x, y, w int) {
 		up = fmtAge(m.Now.Sub(*t))
 	}
 	n := c.put(x, y, w, fmt.Sprintf("%-8s%-8d", ch.Name, ch.PID), stPlain)
-	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", ch.State), stateStyle(ch.State))
+	state := ch.State
+	if state == control.Running && !ch.Ready {
+		state = "starting" // started, no READY=1 yet
+	}
+	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", state), stateStyle(state))
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-6d%-8s%-9d", ch.Gen, up, ch.Restarts), stPlain)
 	why := exitReason(ch.LastExit)
 	if e := ch.LastExit; e != nil {

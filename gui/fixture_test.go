@@ -26,9 +26,9 @@ func fixtureStatus() *control.Status {
 	return &control.Status{
 		PID: 1234, Version: "0.1.0", StartedAt: at(-3*time.Hour - 2*time.Minute), CoreLimit: "unlimited", Board: "sim",
 		Children: []control.ChildStatus{
-			{Name: "gui", PID: 1240, State: "running", Gen: 1, StartedAt: atp(-3 * time.Hour)},
-			{Name: "motion", PID: 1241, State: "running", Gen: 1, StartedAt: atp(-3 * time.Hour)},
-			{Name: "light", PID: 1301, State: "running", Gen: 3, Restarts: 2, StartedAt: atp(-5 * time.Minute),
+			{Name: "gui", PID: 1240, State: "running", Gen: 1, StartedAt: atp(-3 * time.Hour), Ready: true},
+			{Name: "motion", PID: 1241, State: "running", Gen: 1, StartedAt: atp(-3 * time.Hour)}, // not ready yet
+			{Name: "light", PID: 1301, State: "running", Gen: 3, Restarts: 2, StartedAt: atp(-5 * time.Minute), Ready: true,
 				LastExit: &control.ExitStatus{At: at(-5 * time.Minute), Signal: &sig, CoreDumped: true, RanMS: 5012}},
 			{Name: "logger", PID: 1243, State: "backoff", Gen: 2, Restarts: 1,
 				LastExit: &control.ExitStatus{At: at(-2 * time.Second), ExitCode: intp(1), RanMS: 300}},
