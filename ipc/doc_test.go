@@ -94,7 +94,8 @@ func TestDocC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, code, ok := strings.Cut(string(md), "```c\n")
+	_, ref, _ := strings.Cut(string(md), "### C reference")
+	_, code, ok := strings.Cut(ref, "```c\n")
 	code, _, ok2 := strings.Cut(code, "```")
 	if !ok || !ok2 {
 		t.Fatal("no ```c block in README.md")

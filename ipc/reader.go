@@ -101,33 +101,28 @@ func (r *Reader) Buffered() int { return r.w - r.r }
 // files) the last sample it handled. See SeqTracker.Resume.
 func (r *Reader) Resume(gen uint32, seq uint64) { r.seq.Resume(gen, seq) }
 
-// parse tries to take one frame from the buffer.
+// parse tries to take one frame from the buffer, by the rules of step.
 func (r *Reader) parse() (Frame, bool) {
+	ahead := func() int {
+		if v := r.validAhead(); v >= 0 {
+			return v - r.r
+		}
+		return -1
+	}
 	for r.r < r.w {
-		b := r.buf[r.r:r.w]
-		f, n, err := Parse(b)
-		var skip int
-		switch err {
-		case nil:
+		f, n, kind := step(r.buf[r.r:r.w], r.short, ahead)
+		switch kind {
+		case stepWait:
+			return Frame{}, false
+		case stepFrame:
 			r.r += n
 			r.bad = false
 			r.Stats.Frames++
 			r.track(f.Header)
 			return f, true
-		case ErrShort:
-			if !r.short {
-				return Frame{}, false // more bytes may be there already
-			}
-			v := r.validAhead()
-			if v < 0 {
-				return Frame{}, false // wait for the rest
-			}
-			skip = v - r.r
-		default:
-			skip = nextMarker(b)
 		}
-		r.r += skip
-		r.Stats.BadBytes += uint64(skip)
+		r.r += n
+		r.Stats.BadBytes += uint64(n)
 		if !r.bad {
 			r.bad = true
 			r.Stats.Resyncs++

@@ -99,7 +99,7 @@ func (p *pipe) process(ctx context.Context, n int) error {
 	}
 	bad := p.src.stats.BadBytes
 	var k int
-	p.out, k = p.src.parse(p.out[:0], p.buf[:n])
+	p.out, k = p.src.parse(p.out[:0], p.buf[:n], n < len(p.buf)) // tee took all the pipe held
 	if len(p.out) > 0 {
 		if err := p.store(ctx, p.out); err != nil {
 			return err

@@ -70,7 +70,7 @@ func TestRestartSkipsDuplicates(t *testing.T) {
 	written := lightFrames(t, 1, 1, 50, 0)
 	write(t, light.W, written)
 	src := &source{name: "light"}
-	lines, _ := src.parse(nil, written)
+	lines, _ := src.parse(nil, written, true)
 	st := &store{dir: c.Dir, maxSize: c.MaxFileSize, maxFiles: c.MaxFiles, now: testNow, log: c.Log}
 	if err := st.append(append(lines, `{"src":"light","gen":1,"seq":51,"t":"20`...)); err != nil {
 		t.Fatal(err)
@@ -142,7 +142,7 @@ func TestRestartMidStream(t *testing.T) {
 	// their status frames, and consumed the first 10.
 	src := &source{name: "light"}
 	cut := frameEnd(t, all, 20)
-	lines, _ := src.parse(nil, all[:cut])
+	lines, _ := src.parse(nil, all[:cut], true)
 	st := &store{dir: c.Dir, maxSize: c.MaxFileSize, maxFiles: c.MaxFiles, now: testNow, log: c.Log}
 	if err := st.append(lines); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,6 @@
 package logger
 
 import (
-	"errors"
-
 	"sensord/ipc"
 )
 
@@ -30,26 +28,14 @@ type sourceStats struct {
 	Gaps, GapSamples                               uint64
 }
 
-// parse appends the records for the complete frames at the start of
-// buf to out. It returns out and how many bytes of buf it used: a torn
+// parse appends the records for the frames at the start of buf to out,
+// by the reading rules of ipc.Scan (drained: buf holds everything the
+// pipe held). It returns out and how many bytes of buf it used: a torn
 // frame at the end is not used and stays in the pipe.
-func (s *source) parse(out, buf []byte) ([]byte, int) {
-	k := 0
-	for k < len(buf) {
-		f, n, err := ipc.Parse(buf[k:])
-		switch {
-		case err == nil:
-			out = s.frame(out, f)
-			k += n
-		case errors.Is(err, ipc.ErrShort):
-			return out, k
-		default:
-			skip := nextMarker(buf[k:])
-			s.stats.BadBytes += uint64(skip)
-			k += skip
-		}
-	}
-	return out, k
+func (s *source) parse(out, buf []byte, drained bool) ([]byte, int) {
+	used, bad := ipc.Scan(buf, drained, func(f ipc.Frame) { out = s.frame(out, f) })
+	s.stats.BadBytes += uint64(bad)
+	return out, used
 }
 
 // frame appends the records for f: a gap record first if samples are
@@ -113,16 +99,4 @@ func (s *source) prime(h ipc.Header) {
 		}
 		s.tracker.Observe(ipc.Header{Type: typ, Gen: l.gen, Seq: l.seq})
 	}
-}
-
-// nextMarker returns the index of the next possible start marker in b
-// after index 0, or len(b). A lone first marker byte at the very end
-// counts: the rest of the frame may not be in the pipe yet.
-func nextMarker(b []byte) int {
-	for i := 1; i < len(b); i++ {
-		if b[i] == ipc.Magic0 && (i+1 == len(b) || b[i+1] == ipc.Magic1) {
-			return i
-		}
-	}
-	return len(b)
 }
