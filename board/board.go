@@ -229,6 +229,8 @@ func (s *simBoard) fault(f SimFault) error {
 			return fmt.Errorf("board: no simulated PIR in this process for fault %d", f)
 		}
 		return pin.Fault(f)
+	case SimHang:
+		return nil // the sensor's loop blocks (package sensor)
 	}
 	return fmt.Errorf("board: unknown simulation fault %d", f)
 }

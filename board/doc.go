@@ -54,7 +54,10 @@
 // Board.Fault switches the same faults on and off (ipc.OpSimFault with
 // SimUnplug, SimReplug, SimBusErrorsOn/Off, SimStuckHigh,
 // SimRelease). A fault is on while either the schedule or a run-time
-// switch says so.
+// switch says so. SimHang (7, run time only) is not in the hardware: the
+// board accepts it and the sensor's main loop (package sensor) blocks
+// until the process is stopped, so it stops pinging its watchdog while
+// the process stays alive.
 //
 // An unplugged BH1750 answers nothing (ErrSimNACK, like EREMOTEIO on
 // /dev/i2c-N) and, plugged back, is in its power-up state (power down,

@@ -220,4 +220,9 @@ const (
 	SimBusErrorsOff SimFault = 4
 	SimStuckHigh    SimFault = 5 // motion: the PIR output sticks high
 	SimRelease      SimFault = 6 // motion: the PIR works again
+	// SimHang (either sensor): the role's main loop blocks until the
+	// process is stopped (SIGTERM), so it stops pinging its watchdog
+	// while the process stays alive; for the daemon's watchdog tests.
+	// The board accepts it and does nothing; package sensor blocks.
+	SimHang SimFault = 7
 )
