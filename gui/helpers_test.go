@@ -26,10 +26,10 @@ type fakeDaemon struct {
 	path        string
 	noSubscribe bool
 	closed      chan struct{}
-	mu     sync.Mutex
-	status *control.Status
-	stops  int
-	reqs   []string
+	mu          sync.Mutex
+	status      *control.Status
+	stops       int
+	reqs        []string
 }
 
 func newFakeDaemon(t *testing.T, st *control.Status) *fakeDaemon {
