@@ -65,3 +65,40 @@ func TestRunNotifies(t *testing.T) {
 	default:
 	}
 }
+
+// TestRunScheduledHang: light-hang@3s in the schedule hangs the loop 3 s
+// after the start, in the loop itself (Base.Wake): the pings and the
+// samples stop there.
+func TestRunScheduledHang(t *testing.T) {
+	n := sensortest.NewNotify(t)
+	t.Setenv("WATCHDOG_USEC", strconv.Itoa(int((2 * time.Second).Microseconds())))
+	t.Setenv("WATCHDOG_PID", "")
+	h := start(t, Config{}, "light-hang@3s")
+	h.Status(ipc.HealthOK, "")
+	if got := n.Next(); got != "READY=1" {
+		t.Fatalf("first datagram %q; want READY=1", got)
+	}
+	h.advance(bh1750.MaxConversion) // first sample
+	h.Both(ipc.TypeLight)
+	for range 2 { // pings at 1 s and 2 s, samples at 1.18 s and 2.18 s
+		h.advance(time.Second - bh1750.MaxConversion)
+		if got := n.Next(); got != "WATCHDOG=1" {
+			t.Fatalf("datagram %q; want WATCHDOG=1", got)
+		}
+		h.advance(bh1750.MaxConversion)
+		h.Both(ipc.TypeLight)
+	}
+	h.advance(time.Second - bh1750.MaxConversion) // 3 s: the last ping, then the hang
+	if got := n.Next(); got != "WATCHDOG=1" {
+		t.Fatalf("datagram %q; want WATCHDOG=1", got)
+	}
+	for range 4 {
+		h.clk.Advance(time.Second) // no Step: the loop never waits on its timer again
+	}
+	n.None(100 * time.Millisecond)
+	select {
+	case m := <-h.Logger:
+		t.Errorf("a hung loop sent a frame: %+v", m.Header)
+	default:
+	}
+}

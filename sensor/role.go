@@ -87,6 +87,7 @@ type Base struct {
 	// sleeps until Wake and pings there, never elsewhere.
 	Watchdog *sdnotify.Watchdog
 	done     <-chan struct{} // the role's ctx, for a simulated hang
+	hangAt   time.Time       // a scheduled simulated hang; zero: none
 }
 
 // Settings are a role's Config fields that NewBase reads.
@@ -113,8 +114,16 @@ func NewBase(name string, s Settings, b Board, ends Ends) Base {
 	if s.Stamps != nil {
 		out.SetClock(s.Stamps)
 	}
-	return Base{Name: name, Clock: s.Clock, Log: s.Log, Board: b, Out: out,
+	base := Base{Name: name, Clock: s.Clock, Log: s.Log, Board: b, Out: out,
 		Watchdog: sdnotify.NewWatchdog(s.Clock.Now())}
+	if h, ok := b.(interface {
+		HangAt(role string) (time.Time, bool)
+	}); ok {
+		if at, ok := h.HangAt(name); ok {
+			base.hangAt = at
+		}
+	}
+	return base
 }
 
 // StartCommands starts reading the role's commands (StartCommands) for
@@ -128,8 +137,18 @@ func (b *Base) StartCommands(ctx context.Context, rx io.Reader) (<-chan ipc.Comm
 // loop may sleep: until deadline, its own next piece of work, or the
 // next ping if that comes first. The loop calls it each time round,
 // with its timer stopped, and resets its one timer to the result.
+// A hang scheduled with board.sim_faults (light-hang@5s) happens here,
+// in the loop, when its time comes.
 func (b *Base) Wake(deadline time.Time) time.Duration {
-	return b.Clock.Until(b.Watchdog.Ping(b.Clock.Now(), deadline))
+	now := b.Clock.Now()
+	if !b.hangAt.IsZero() && (deadline.IsZero() || b.hangAt.Before(deadline)) {
+		deadline = b.hangAt
+	}
+	next := b.Watchdog.Ping(now, deadline)
+	if !b.hangAt.IsZero() && !now.Before(b.hangAt) {
+		b.hang() // after a ping due now: a test sees the loop reach here
+	}
+	return b.Clock.Until(next)
 }
 
 // Info is what a sensor says of itself in an info reply.
