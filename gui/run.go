@@ -27,7 +27,7 @@ type Config struct {
 	Charset            Charset
 	Clock              clockwork.Clock // nil: the real clock
 	Signals            <-chan os.Signal
-	ControlPollEnabled bool // poll the daemon's status (off with no screen)
+	ControlPollEnabled bool // follow the daemon's status (off with no screen)
 }
 
 // Run runs the dashboard until ctx ends. screen is nil in mode none;
