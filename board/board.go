@@ -139,6 +139,17 @@ func (b *Board) Fault(f SimFault) error {
 	return b.sim.fault(f)
 }
 
+// HangAt is when the main loop of role ("light" or "motion") is to
+// hang for good, from the schedule's light-hang or motion-hang; false
+// if never (and always on real hardware).
+func (b *Board) HangAt(role string) (time.Time, bool) {
+	if b.sim == nil {
+		return time.Time{}, false
+	}
+	d, ok := b.sim.sch.HangFrom(role + "-hang")
+	return b.sim.start.Add(d), ok
+}
+
 // Close closes every bus and pin the board handed out.
 func (b *Board) Close() error {
 	b.mu.Lock()
@@ -229,6 +240,8 @@ func (s *simBoard) fault(f SimFault) error {
 			return fmt.Errorf("board: no simulated PIR in this process for fault %d", f)
 		}
 		return pin.Fault(f)
+	case SimHang:
+		return nil // the sensor's loop blocks (package sensor)
 	}
 	return fmt.Errorf("board: unknown simulation fault %d", f)
 }

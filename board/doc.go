@@ -54,7 +54,11 @@
 // Board.Fault switches the same faults on and off (ipc.OpSimFault with
 // SimUnplug, SimReplug, SimBusErrorsOn/Off, SimStuckHigh,
 // SimRelease). A fault is on while either the schedule or a run-time
-// switch says so.
+// switch says so. A hang is not in the hardware: SimHang (7) at run
+// time, or light-hang@5s / motion-hang@5s in the schedule (HangAt), makes
+// the sensor's main loop (package sensor) block until the process is
+// stopped, so it stops pinging its watchdog while the process stays
+// alive; the board only accepts or schedules it.
 //
 // An unplugged BH1750 answers nothing (ErrSimNACK, like EREMOTEIO on
 // /dev/i2c-N) and, plugged back, is in its power-up state (power down,

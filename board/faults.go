@@ -12,6 +12,10 @@ const (
 	FaultLightUnplug = "light-unplug" // the BH1750 stops answering (NACK), then comes back reset
 	FaultPIRStuck    = "pir-stuck"    // the PIR output sticks high
 	FaultI2CErrors   = "i2c-errors"   // a share of I2C transfers fail with a bus error
+	// The sensor's main loop blocks for good from the start offset on
+	// (SimHang at a set time): no rate, no end.
+	FaultLightHang  = "light-hang"
+	FaultMotionHang = "motion-hang"
 )
 
 // DefaultI2CErrorRate is the share of failing transfers when i2c-errors is
@@ -38,15 +42,18 @@ type Schedule struct {
 //
 //	spec   = [ item { "," item } ]
 //	item   = kind [ "=" rate ] [ "@" start [ "-" end [ "/" period ] ] ]
-//	kind   = "light-unplug" | "pir-stuck" | "i2c-errors"
+//	kind   = "light-unplug" | "pir-stuck" | "i2c-errors" | "light-hang" | "motion-hang"
 //
 // start, end and period are Go durations from the start of the sensor
 // process; without "@" the fault is on from the start for good; without
 // an end it is on from start for good. rate (i2c-errors only) is a
-// probability in [0, 1], 0.1 if left out. Examples:
+// probability in [0, 1], 0.1 if left out. A hang (light-hang,
+// motion-hang: the role's main loop blocks, see SimHang) takes only a
+// start: it lasts until the process is stopped. Examples:
 //
 //	light-unplug@5s-15s,pir-stuck@20s-30s,i2c-errors=0.1
 //	light-unplug@50s-60s/5m   (unplugged 10 s in every 5 minutes)
+//	motion-hang@5s            (the motion loop hangs 5 s after its start)
 func ParseFaults(s string) (Schedule, error) {
 	var sch Schedule
 	for _, item := range strings.Split(s, ",") {
@@ -68,6 +75,10 @@ func parseFault(item string) (Fault, error) {
 	kind, rate, hasRate := strings.Cut(head, "=")
 	f := Fault{Kind: kind}
 	switch kind {
+	case FaultLightHang, FaultMotionHang:
+		if hasRate || strings.ContainsAny(when, "-/") {
+			return f, fmt.Errorf("%s takes only a start: %s@5s", kind, kind)
+		}
 	case FaultLightUnplug, FaultPIRStuck:
 		if hasRate {
 			return f, fmt.Errorf("%s takes no rate", kind)
@@ -82,8 +93,8 @@ func parseFault(item string) (Fault, error) {
 			f.Rate = r
 		}
 	default:
-		return f, fmt.Errorf("unknown fault %q; use %s, %s or %s",
-			kind, FaultLightUnplug, FaultPIRStuck, FaultI2CErrors)
+		return f, fmt.Errorf("unknown fault %q; use %s, %s, %s, %s or %s",
+			kind, FaultLightUnplug, FaultPIRStuck, FaultI2CErrors, FaultLightHang, FaultMotionHang)
 	}
 	if timed {
 		if err := f.parseWindow(when); err != nil {
@@ -173,6 +184,18 @@ func (s Schedule) Active(kind string, t time.Duration) (bool, float64) {
 	return on, rate
 }
 
+// HangFrom returns the earliest start of a hang of this kind
+// (FaultLightHang, FaultMotionHang), or false if there is none.
+func (s Schedule) HangFrom(kind string) (time.Duration, bool) {
+	best, found := time.Duration(0), false
+	for _, f := range s.faults {
+		if f.Kind == kind && (!found || f.From < best) {
+			best, found = f.From, true
+		}
+	}
+	return best, found
+}
+
 // NextChange returns the first offset after t at which a fault of this
 // kind switches on or off, or false if none ever does.
 func (s Schedule) NextChange(kind string, t time.Duration) (time.Duration, bool) {
@@ -220,4 +243,9 @@ const (
 	SimBusErrorsOff SimFault = 4
 	SimStuckHigh    SimFault = 5 // motion: the PIR output sticks high
 	SimRelease      SimFault = 6 // motion: the PIR works again
+	// SimHang (either sensor): the role's main loop blocks until the
+	// process is stopped (SIGTERM), so it stops pinging its watchdog
+	// while the process stays alive; for the daemon's watchdog tests.
+	// The board accepts it and does nothing; package sensor blocks.
+	SimHang SimFault = 7
 )

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 func TestParseFaults(t *testing.T) {
@@ -17,7 +19,10 @@ func TestParseFaults(t *testing.T) {
 		{in: " pir-stuck@1m ", out: "pir-stuck@1m0s"},
 		{in: "light-unplug@50s-1m/5m", out: "light-unplug@50s-1m0s/5m0s"},
 		{in: "i2c-errors=0.5@1s-2s", out: "i2c-errors=0.5@1s-2s"},
+		{in: "motion-hang@5s,light-hang", out: "motion-hang@5s,light-hang"},
 		{in: "fire@1s", err: `unknown fault "fire"`},
+		{in: "light-hang@5s-6s", err: "takes only a start"},
+		{in: "motion-hang=0.1", err: "takes only a start"},
 		{in: "light-unplug=0.3", err: "takes no rate"},
 		{in: "i2c-errors=2", err: "from 0 to 1"},
 		{in: "pir-stuck@10s-5s", err: "not after its start"},
@@ -35,6 +40,28 @@ func TestParseFaults(t *testing.T) {
 		if err != nil || s.String() != tc.out {
 			t.Errorf("ParseFaults(%q) = %q, %v; want %q", tc.in, s, err, tc.out)
 		}
+	}
+}
+
+// TestHangAt: a hang scheduled for a role is at the board's start plus
+// its offset, the earliest if several; none for the other role, none on
+// real hardware.
+func TestHangAt(t *testing.T) {
+	start := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	b, err := Open(Config{Kind: "sim", Seed: 1, Faults: "light-hang@9s,light-hang@5s", Clock: clockwork.NewFakeClockAt(start)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if at, ok := b.HangAt("light"); !ok || !at.Equal(start.Add(5*time.Second)) {
+		t.Errorf("light hangs at %v, %v; want 5 s after start", at, ok)
+	}
+	if _, ok := b.HangAt("motion"); ok {
+		t.Error("motion hangs; none scheduled")
+	}
+	pi := &Board{kind: "pi"}
+	if _, ok := pi.HangAt("light"); ok {
+		t.Error("a hang on real hardware")
 	}
 }
 

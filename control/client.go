@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -18,7 +19,7 @@ func SocketPath(dir string) string { return filepath.Join(dir, SocketName) }
 
 // Request is one request line.
 type Request struct {
-	Cmd  string `json:"cmd"`            // status, restart, stop
+	Cmd  string `json:"cmd"`            // status, subscribe, restart, stop
 	Name string `json:"name,omitempty"` // restart: the child
 }
 
@@ -68,13 +69,16 @@ func (c Client) Do(ctx context.Context, req Request, reply any) error {
 	return decodeReply(line, reply)
 }
 
+// errBadReply is a reply line that does not decode.
+var errBadReply = errors.New("control: bad reply")
+
 func decodeReply(line []byte, reply any) error {
 	var e Error
 	if json.Unmarshal(line, &e) == nil && e.Error != "" {
 		return fmt.Errorf("daemon: %s", e.Error)
 	}
 	if err := json.Unmarshal(line, reply); err != nil {
-		return fmt.Errorf("control: bad reply: %w", err)
+		return fmt.Errorf("%w: %w", errBadReply, err)
 	}
 	return nil
 }

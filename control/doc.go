@@ -9,4 +9,13 @@
 // Error ({"error":"..."}). Status is the schema of `sensord status
 // --json`, documented in the README: fields may be added, none may
 // change meaning.
+//
+// {"cmd":"subscribe"} is the one request with more than one reply
+// line: the daemon writes a Status line at once and then one more each
+// time the status changes (a child started, died, changed state or
+// became ready, a restart, a reload; not a pipe's fill), on the same
+// connection, until the client closes it. Client.Subscribe follows it,
+// reconnecting when the daemon is not there or the connection drops,
+// and falls back to polling status with a daemon that answers the
+// request with an Error.
 package control

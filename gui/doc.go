@@ -22,15 +22,41 @@
 // so a new GUI after a crash, a resize or a SIGCONT redraws everything
 // at once.
 //
-// One goroutine, the loop in run.go, owns the model, the screen and the
+// One goroutine, the loop in run.go, owns the model and the
 // ipc.Writers. It waits in one select on: tcell's event channel
 // (ChannelEvents), the frames channel fed by one reader goroutine per
 // pipe (ipc.Reader over ipc.OpenReader, i.e. the runtime poller), the
-// status channel fed by the poller of the control socket, the results of
-// effects run elsewhere (the stop request), a 1 s ticker for clocks and
-// ages, and the signal channel. After a message it handles any frames
-// already queued before it draws, so a backlog after SIGSTOP costs one
-// redraw per batch. Time comes from an injected clockwork.Clock.
+// status channel fed by the daemon's status subscription, the results
+// of effects run elsewhere (the stop request), the signal channel, and
+// one timer for the clock's redraw (on each second, only while there is
+// a screen) and the watchdog's ping. With --tty none and no watchdog
+// it has no timer at all. After a message it handles any frames already
+// queued before it draws, so a backlog after SIGSTOP costs one redraw
+// per batch. Time comes from an injected clockwork.Clock.
+//
+// The loop does not draw itself: it hands the model (a value; its
+// Status is never edited) to the drawer goroutine (drawer.go), which
+// owns the screen's output, draws the latest model it was given and
+// drops those it had no time for.
+//
+// # Readiness, watchdog and a stopped terminal
+//
+// READY=1 (sd_notify, package sdnotify) goes to $NOTIFY_SOCKET once the
+// first screen is on the terminal (after the drawer's first Show), or,
+// with --tty none, when the loop starts. WATCHDOG=1 comes from the loop,
+// every half $WATCHDOG_USEC, through sdnotify.Watchdog.
+//
+// A terminal stopped with XOFF (Ctrl-S on the console) blocks every
+// write to it, so tcell's Show blocks. Decision: that blocks only the
+// drawer, never the loop, so the GUI goes on pinging, reading its pipes
+// and sending commands, and the watchdog does not kill it, nor its
+// successor, in a loop; the screen is frozen, which is what Ctrl-S
+// asks for, and the next draw after XON shows the latest model. The
+// watchdog therefore watches the GUI's own state, not the terminal. Two
+// consequences: a GUI started on a stopped terminal is not ready until
+// XON (its first screen is not drawn), and one asked to stop meanwhile
+// waits for its drawer, so it ends with the daemon's SIGKILL after the
+// grace period (the daemon restores the terminal).
 //
 // # Contract with its neighbours
 //
@@ -43,10 +69,14 @@
 //     PIR. Commands are written with ipc.Writer: on a full pipe they are
 //     dropped and counted ("lost" on the pipes line), never waited for.
 //     Replies go to the message line, info replies to the Sensors panel.
-//   - Daemon: {"cmd":"status"} every 500 ms on its own goroutine, one
-//     connection per request, 2 s timeout; a failure shows "daemon: not
-//     reachable" and keeps the last status. With --tty none nothing is
-//     polled (nobody would see it; it would only wake the daemon). q and
+//   - Daemon: {"cmd":"subscribe"} on one connection of its own
+//     (control.Client.Subscribe): a status at once and one more at each
+//     change; reconnected 1 s after a failure, which shows "daemon: not
+//     reachable" and keeps the last status; a daemon without
+//     subscriptions is polled every 2 s instead. The pipes' fill is not
+//     a change, so it comes from {"cmd":"status"} every 5 s, of which
+//     only the pipes are taken. With --tty none nothing is asked
+//     (nobody would see it; it would only wake the daemon). q and
 //     Ctrl-C send {"cmd":"stop"} in terminal mode only; on the console
 //     they only say that q is disabled there. The GUI then waits for the
 //     daemon's SIGTERM like every child.

@@ -18,13 +18,18 @@ import (
 	"sensord/ipc/ipctest"
 )
 
-// fakeDaemon serves the control socket protocol: status, stop.
+// fakeDaemon serves the control socket protocol: status, stop, and
+// subscribe (the status at once, then the connection held open until
+// the test ends), or with noSubscribe an error for it, as an older
+// daemon answers.
 type fakeDaemon struct {
-	path   string
-	mu     sync.Mutex
-	status *control.Status
-	stops  int
-	reqs   []string
+	path        string
+	noSubscribe bool
+	closed      chan struct{}
+	mu          sync.Mutex
+	status      *control.Status
+	stops       int
+	reqs        []string
 }
 
 func newFakeDaemon(t *testing.T, st *control.Status) *fakeDaemon {
@@ -34,12 +39,12 @@ func newFakeDaemon(t *testing.T, st *control.Status) *fakeDaemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	d := &fakeDaemon{path: filepath.Join(dir, "sensord.sock"), status: st}
+	d := &fakeDaemon{path: filepath.Join(dir, "sensord.sock"), status: st, closed: make(chan struct{})}
 	ln, err := net.Listen("unix", d.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
+	t.Cleanup(func() { ln.Close(); close(d.closed) })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -66,6 +71,11 @@ func (d *fakeDaemon) serve(c net.Conn) {
 	switch req.Cmd {
 	case "status":
 		reply = d.status
+	case "subscribe":
+		if !d.noSubscribe {
+			reply = d.status
+			defer func() { <-d.closed }()
+		}
 	case "stop":
 		d.stops++
 		reply = map[string]bool{"ok": true}
@@ -185,6 +195,9 @@ type capScreen struct {
 	mu     sync.Mutex
 	text   string
 	shows  int
+	// gate, if not nil, holds each Show until it receives: a terminal
+	// stopped with XOFF, whose writes block.
+	gate chan struct{}
 }
 
 func newCapScreen() *capScreen {
@@ -199,6 +212,9 @@ func (c *capScreen) Init() error {
 }
 
 func (c *capScreen) Show() {
+	if c.gate != nil {
+		<-c.gate
+	}
 	c.SimulationScreen.Show()
 	text := simText(c.SimulationScreen)
 	c.mu.Lock()

@@ -12,6 +12,7 @@ import (
 
 	"sensord/control"
 	"sensord/ipc"
+	"sensord/sdnotify"
 )
 
 // Config is what Run needs: the pipe descriptors, the mode and where
@@ -26,7 +27,7 @@ type Config struct {
 	Charset            Charset
 	Clock              clockwork.Clock // nil: the real clock
 	Signals            <-chan os.Signal
-	ControlPollEnabled bool // poll the daemon's status (off with no screen)
+	ControlPollEnabled bool // follow the daemon's status (off with no screen)
 }
 
 // Run runs the dashboard until ctx ends. screen is nil in mode none;
@@ -72,6 +73,8 @@ type loop struct {
 	readers [nSrc]*os.File
 	sender  *ipc.Sender
 	writers [nSrc]*ipc.Writer
+	drawer  *drawer // nil without a screen
+	resync  bool    // the next draw repaints the whole terminal
 }
 
 func (l *loop) openPipes() error {
@@ -121,14 +124,34 @@ func (l *loop) run() error {
 		go readPipe(l.ctx, Src(src), f, l.frames)
 	}
 	if l.cfg.ControlPollEnabled {
-		go pollStatus(l.ctx, clock, l.control, l.status)
+		go followStatus(l.ctx, clock, l.control, l.status)
+		go pollPipes(l.ctx, clock, l.control, l.status)
 	}
-	tick := clock.NewTicker(time.Second)
-	defer tick.Stop()
+	if l.screen != nil {
+		l.drawer = startDrawer(l.screen)
+		defer l.drawer.stop()
+	} else {
+		notifyReady() // nothing to draw: ready as the loop starts
+	}
+	// One timer for the clock's redraw (only with a screen, on the
+	// second) and the watchdog's ping; neither: no wake-up at all.
+	wd := sdnotify.NewWatchdog(clock.Now())
+	var redrawAt time.Time
+	if l.screen != nil {
+		redrawAt = nextSecond(clock.Now())
+	}
+	timer := clock.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	l.model = NewModel(l.cfg.Mode, l.cfg.Charset, l.cfg.Host, l.cfg.BoardModel, clock.Now())
 	l.handle(StartMsg{})
 	l.draw()
 	for {
+		var wake <-chan time.Time
+		if next := wd.Ping(clock.Now(), redrawAt); !next.IsZero() {
+			timer.Reset(clock.Until(next))
+			wake = timer.Chan()
+		}
 		var msg Msg
 		select {
 		case <-l.ctx.Done():
@@ -148,7 +171,12 @@ func (l *loop) run() error {
 		case msg = <-l.frames:
 		case msg = <-l.status:
 		case msg = <-l.results:
-		case <-tick.Chan():
+		case <-wake:
+			now := clock.Now()
+			if redrawAt.IsZero() || now.Before(redrawAt) {
+				continue // a watchdog ping only
+			}
+			redrawAt = nextSecond(now)
 			msg = TickMsg{}
 		}
 		l.handle(msg)
@@ -156,6 +184,10 @@ func (l *loop) run() error {
 		l.draw()
 	}
 }
+
+// nextSecond is the start of the second after now: the clock on screen
+// changes then.
+func nextSecond(now time.Time) time.Time { return now.Truncate(time.Second).Add(time.Second) }
 
 // drainFrames handles frames already waiting before drawing, so a
 // backlog (after SIGSTOP, say) costs one redraw per batch, not per frame.
@@ -203,19 +235,18 @@ func (l *loop) do(e Effect) Msg {
 			}
 		}()
 	case ResyncEffect:
-		if l.screen != nil {
-			l.screen.Sync()
-		}
+		l.resync = true
 	}
 	return nil
 }
 
+// draw hands the model to the drawer; it never waits for the terminal.
 func (l *loop) draw() {
-	if l.screen == nil {
+	if l.drawer == nil {
 		return
 	}
-	Draw(l.screen, l.model)
-	l.screen.Show()
+	l.drawer.draw(l.model, l.resync)
+	l.resync = false
 }
 
 // onEvent turns a terminal event into a message; resizes repaint.
@@ -224,7 +255,7 @@ func (l *loop) onEvent(ev tcell.Event) Msg {
 	case *tcell.EventKey:
 		return KeyMsg{Key: ev.Key(), Rune: ev.Rune()}
 	case *tcell.EventResize:
-		l.screen.Sync()
+		l.resync = true
 		return TickMsg{}
 	}
 	return nil
@@ -269,9 +300,7 @@ func readPipe(ctx context.Context, src Src, f *os.File, out chan<- Msg) {
 // the screen meanwhile. Every other signal there means stop.
 func (l *loop) onSignal(sig os.Signal) bool {
 	if sig == sigCont {
-		if l.screen != nil {
-			l.screen.Sync()
-		}
+		l.resync = true
 		l.handle(TickMsg{})
 		l.draw()
 		return true

@@ -21,7 +21,12 @@ import (
 // and a function that stops Run and returns its error.
 func startRun(t *testing.T, cfg Config) (*capScreen, func() error) {
 	t.Helper()
-	s := newCapScreen()
+	return startRunOn(t, cfg, newCapScreen())
+}
+
+// startRunOn is startRun on screen s.
+func startRunOn(t *testing.T, cfg Config, s *capScreen) (*capScreen, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- Run(ctx, cfg, s) }()
@@ -107,8 +112,13 @@ func TestRun(t *testing.T) {
 	ipctest.Eventually(t, "stop request", func() bool { return d.count("stop") == 1 }, show)
 	ipctest.Eventually(t, "stop acknowledged", func() bool { return contains(show(), "stopping the appliance") }, show)
 
-	clock.Advance(statusPeriod)
-	ipctest.Eventually(t, "a second status poll", func() bool { return d.count("status") >= 2 }, show)
+	if n := d.count("subscribe"); n != 1 {
+		t.Errorf("%d subscriptions; want 1", n)
+	}
+	ipctest.Eventually(t, "a poll of the pipes' fill", func() bool {
+		clock.Advance(pipesPeriod)
+		return d.count("status") >= 1
+	}, show)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -13,32 +13,46 @@ import (
 // errNoControl is the status error of a GUI started without a socket.
 var errNoControl = errors.New("gui: no control socket; pass --control PATH")
 
-// status asks the daemon at c for its status.
-func status(ctx context.Context, c control.Client) (*control.Status, error) {
-	if c.Path == "" {
-		return nil, errNoControl
-	}
-	return c.Status(ctx)
-}
+// pipesPeriod is how often the dashboard asks for the pipes' fill,
+// which the daemon's subscription does not report as a change.
+const pipesPeriod = 5 * time.Second
 
-// statusPeriod is how often the dashboard polls the daemon.
-const statusPeriod = 500 * time.Millisecond
-
-// pollStatus asks for the status at once and then every statusPeriod,
-// and sends each result to out until ctx ends. Polls never overlap: a
-// slow daemon slows the poll, not the GUI.
-func pollStatus(ctx context.Context, clock clockwork.Clock, c control.Client, out chan<- Msg) {
-	t := clock.NewTicker(statusPeriod)
-	defer t.Stop()
-	for {
-		s, err := status(ctx, c)
+// followStatus subscribes to the daemon's status (control.Subscribe)
+// and sends each status, or why there is none, to out until ctx ends.
+func followStatus(ctx context.Context, clock clockwork.Clock, c control.Client, out chan<- Msg) {
+	send := func(s *control.Status, err error) {
 		select {
 		case out <- StatusMsg{Status: s, Err: err}:
 		case <-ctx.Done():
+		}
+	}
+	if c.Path == "" {
+		send(nil, errNoControl)
+		return
+	}
+	c.Subscribe(ctx, clock, send)
+}
+
+// pollPipes asks for the status every pipesPeriod and sends the pipes'
+// fill to out until ctx ends. Only the fill is taken from it, so a poll
+// answered just before a change never shows an older state of the
+// children. Failures are left to followStatus to report.
+func pollPipes(ctx context.Context, clock clockwork.Clock, c control.Client, out chan<- Msg) {
+	if c.Path == "" {
+		return
+	}
+	for {
+		select {
+		case <-clock.After(pipesPeriod):
+		case <-ctx.Done():
 			return
 		}
+		s, err := c.Status(ctx)
+		if err != nil {
+			continue
+		}
 		select {
-		case <-t.Chan():
+		case out <- PipesMsg{Pipes: s.Pipes}:
 		case <-ctx.Done():
 			return
 		}

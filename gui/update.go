@@ -36,10 +36,15 @@ type (
 		Src Src
 		Err error
 	}
-	// StatusMsg is the result of one status poll.
+	// StatusMsg is a status from the daemon's subscription (or a poll
+	// of an older daemon), or why there is none.
 	StatusMsg struct {
 		Status *control.Status
 		Err    error
+	}
+	// PipesMsg is the pipes' fill from a slow poll of the status.
+	PipesMsg struct {
+		Pipes []control.PipeStatus
 	}
 	// SentMsg is the result of writing a command.
 	SentMsg struct {
@@ -86,6 +91,8 @@ func Update(m Model, now time.Time, msg Msg) (Model, []Effect) {
 		return m, nil
 	case StatusMsg:
 		return onStatus(m, msg), nil
+	case PipesMsg:
+		return onPipes(m, msg), nil
 	case SentMsg:
 		return onSent(m, msg), nil
 	case StopDoneMsg:
@@ -238,6 +245,17 @@ func onStatus(m Model, msg StatusMsg) Model {
 		m = restartEvents(m, old, msg.Status)
 	}
 	d.Status, d.Err, d.PolledAt = msg.Status, "", m.Now
+	return m
+}
+
+// onPipes takes the pipes' fill into a copy of the status: the model's
+// Status is replaced whole, never edited.
+func onPipes(m Model, msg PipesMsg) Model {
+	if old := m.Daemon.Status; old != nil {
+		s := *old
+		s.Pipes = msg.Pipes
+		m.Daemon.Status = &s
+	}
 	return m
 }
 

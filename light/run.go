@@ -61,11 +61,11 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 	if err != nil {
 		return err
 	}
-	cmds, stopCmds := sensor.StartCommands(ctx, pipes.Rx, s.Log)
+	cmds, stopCmds := s.StartCommands(ctx, pipes.Rx)
 	defer stopCmds()
 	s.Started("bus", cfg.Bus, "address", fmt.Sprintf("%#02x", cfg.Address), "interval", s.interval)
 	s.connect(s.Clock.Now())
-	timer := s.Clock.NewTimer(s.Clock.Until(s.next))
+	timer := s.Clock.NewTimer(s.Wake(s.next))
 	defer timer.Stop()
 	for {
 		select {
@@ -78,9 +78,11 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 			timer.Stop()
 			s.command(c)
 		case <-timer.Chan():
-			s.tick(s.Clock.Now())
+			if now := s.Clock.Now(); !now.Before(s.next) { // not just a watchdog ping
+				s.tick(now)
+			}
 		}
-		timer.Reset(s.Clock.Until(s.next))
+		timer.Reset(s.Wake(s.next))
 	}
 }
 

@@ -58,8 +58,17 @@
 // duplicate that gets through by the same identity.
 //
 // A record is fsynced within --fsync-interval (default 1 s; 0 fsyncs
-// every write). Files rotate at line boundaries before they pass
-// --max-file-size; --max-files are kept, the oldest removed.
+// every write): the timer is armed by the first write to a clean file,
+// so an idle logger does not wake for it. Files rotate at line
+// boundaries before they pass --max-file-size; --max-files are kept,
+// the oldest removed.
+//
+// # Readiness and watchdog
+//
+// READY=1 goes to $NOTIFY_SOCKET (package sdnotify) once the pipes are
+// open and the tails of the files read. The write loop, which owns the
+// store and so stops if the disk hangs, pings WATCHDOG=1 every half
+// $WATCHDOG_USEC on the same timer as the fsync.
 //
 // # Disk full, read-only disk
 //

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"sensord/ipc"
+	"sensord/sdnotify"
 )
 
 const (
@@ -49,6 +50,10 @@ func Run(ctx context.Context, c Config) error {
 	st := &store{dir: c.Dir, maxSize: c.MaxFileSize, maxFiles: c.MaxFiles, now: c.Clock.Now, log: c.Log}
 	if err := st.open(); err != nil { // repairs a torn last line now
 		_ = st.fail(err) // and says once why it cannot write
+	}
+	// Ready: the pipes are open and the tail of the files checked.
+	if err := sdnotify.Notify("READY=1"); err != nil {
+		c.Log.Warn("logger: cannot tell the daemon it is ready", "err", err)
 	}
 	reqs := make(chan writeReq)
 	writerDone := make(chan struct{})
@@ -135,29 +140,44 @@ type writeReq struct {
 
 // writeLoop owns the store: it appends what the pipes send and fsyncs
 // within c.FsyncInterval of a write. It returns once reqs is closed,
-// after a last fsync.
+// after a last fsync. It is the logger's main loop (every record goes
+// through it, and a disk that hangs stops it), so it pings the
+// watchdog, with one timer for both: the fsync is armed only when a
+// write made the file dirty, so an idle logger with no watchdog never
+// wakes.
 func writeLoop(st *store, reqs <-chan writeReq, c Config) {
-	var tick <-chan time.Time
-	if c.FsyncInterval > 0 {
-		t := c.Clock.NewTicker(c.FsyncInterval)
-		defer t.Stop()
-		tick = t.Chan()
-	}
+	wd := sdnotify.NewWatchdog(c.Clock.Now())
+	timer := c.Clock.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	defer st.close()
+	var syncAt time.Time // zero: nothing to fsync
 	for {
+		var wake <-chan time.Time
+		if next := wd.Ping(c.Clock.Now(), syncAt); !next.IsZero() {
+			timer.Reset(c.Clock.Until(next))
+			wake = timer.Chan()
+		}
 		select {
 		case r, ok := <-reqs:
+			timer.Stop()
 			if !ok {
 				_ = st.sync()
 				return
 			}
 			err := st.append(r.lines)
-			if err == nil && tick == nil {
+			switch {
+			case err == nil && c.FsyncInterval == 0:
 				err = st.sync()
+			case err == nil && syncAt.IsZero():
+				syncAt = c.Clock.Now().Add(c.FsyncInterval)
 			}
 			r.done <- err
-		case <-tick:
-			_ = st.sync()
+		case <-wake:
+			if !syncAt.IsZero() && !c.Clock.Now().Before(syncAt) {
+				_ = st.sync()
+				syncAt = time.Time{}
+			}
 		}
 	}
 }

@@ -27,7 +27,7 @@
 // # Edges
 //
 // A watcher goroutine calls WaitForEdge on both edges with a positive
-// timeout (Poll, 250 ms) in a loop that checks its context, because
+// timeout (Poll, 1 s) in a loop that checks its context, because
 // periph's drivers disagree on what -1 and 0 mean. It reads the level
 // after every wake-up, edge or timeout, and sends only changes, so a
 // lost edge is made good within Poll. Halt on the pin ends a wait when

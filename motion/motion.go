@@ -61,6 +61,10 @@ const (
 	// simulated PIR makes by itself.
 	StuckAfterSim = 30 * time.Second
 	// Poll is the WaitForEdge timeout: how often the watcher checks the
-	// context and the level when no edge comes.
-	Poll = 250 * time.Millisecond
+	// context and the level when no edge comes. Halt on the pin ends a
+	// wait at once (gpioioctl sets a past read deadline, SimPIR wakes),
+	// so Poll bounds only how soon a lost edge is made good and, if Halt
+	// lands just before a new wait begins, how long a stop takes: 1 s
+	// is one idle wake-up a second, under the daemon's 2 s grace.
+	Poll = time.Second
 )

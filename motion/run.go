@@ -59,12 +59,12 @@ type role struct {
 // cannot be opened is reported offline and retried; the process stays up.
 func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 	s := newRole(cfg, pipes)
-	cmds, stopCmds := sensor.StartCommands(ctx, pipes.Rx, s.Log)
+	cmds, stopCmds := s.StartCommands(ctx, pipes.Rx)
 	defer stopCmds()
 	s.Started("pin", cfg.Pin, "warmup", s.cfg.Warmup, "stuck_after", s.cfg.StuckAfter)
 	s.connect(ctx, s.Clock.Now())
 	defer s.stopWatch()
-	timer := s.Clock.NewTimer(s.Clock.Until(s.deadline()))
+	timer := s.Clock.NewTimer(s.Wake(s.deadline()))
 	defer timer.Stop()
 	for {
 		var handled chan<- struct{}
@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 		case <-timer.Chan():
 			s.tick(ctx, s.Clock.Now())
 		}
-		timer.Reset(s.Clock.Until(s.deadline()))
+		timer.Reset(s.Wake(s.deadline())) // tick does nothing before its time
 		if handled != nil {
 			handled <- struct{}{} // buffered for one: never blocks
 		}

@@ -5,7 +5,10 @@
 // Contract with the daemon: it sends, with Notify, READY=1 (with a
 // STATUS= line) once every child has started, WATCHDOG=1 from its watch
 // loop every half WatchdogInterval, and STOPPING=1 when it begins to
-// shut down. Without $NOTIFY_SOCKET
+// shut down. The children use the same calls towards the daemon's own
+// notify.sock: READY=1 once when ready, and WATCHDOG=1 from their main
+// loop through a Watchdog, which folds the next ping into the loop's
+// own deadline. Without $NOTIFY_SOCKET
 // (SysV init, a terminal) every call is a no-op that returns nil, so
 // callers need not know whether systemd runs them.
 //
@@ -15,9 +18,10 @@
 //     leak into a child the daemon forks meanwhile.
 //   - A name starting with '@' is an abstract socket (a leading NUL on
 //     the wire), as systemd documents.
-//   - The daemon strips NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID
-//     from its children's environment; with
-//     NotifyAccess=main systemd would ignore the children anyway.
+//   - The daemon replaces NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID
+//     in its children's environment with its own (WATCHDOG_PID is then
+//     the child's pid); with NotifyAccess=main systemd would ignore the
+//     children anyway.
 //   - WatchdogInterval honours $WATCHDOG_PID: a variable meant for
 //     another process (inherited by mistake) is ignored.
 package sdnotify

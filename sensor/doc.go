@@ -11,6 +11,13 @@
 //     log line for a refused one).
 //   - Out: one ipc.Sender to the GUI and logger pipes, the last status
 //     (sent only when it changes), a write error logged once.
+//   - Readiness and liveness (sd_notify, package sdnotify): Out sends
+//     READY=1 once, right after the first status frame; the loop pings
+//     WATCHDOG=1 through Base.Wake, which it calls each time round to
+//     get its one timer's next deadline, so a stuck loop stops pinging.
+//     board.SimHang (sim-fault 7) blocks the loop in Command, and a
+//     scheduled light-hang@T / motion-hang@T (board.Board.HangAt) in
+//     Wake, until the role's ctx ends, to test the daemon's watchdog.
 //   - StartCommands: the goroutine that decodes the GUI's commands from
 //     the role's command pipe, stoppable through the runtime poller.
 //

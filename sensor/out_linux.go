@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sensord/ipc"
+	"sensord/sdnotify"
 	"time"
 )
 
@@ -25,6 +26,15 @@ type Out struct {
 	failed      bool // a write error has been logged
 }
 
+// ready tells the daemon (sd_notify READY=1, a no-op without
+// $NOTIFY_SOCKET) that the role is ready: it is called once, right after
+// the first status frame went out.
+func (o *Out) ready() {
+	if err := sdnotify.Notify("READY=1"); err != nil {
+		o.log.Warn("cannot tell the daemon that the sensor is ready", "err", err)
+	}
+}
+
 // NewOut returns the sending side of generation gen of a sensor.
 func NewOut(gen uint32, gui, logger *ipc.Writer, log *slog.Logger) *Out {
 	return &Out{Sender: ipc.NewSender(gen), GUI: gui, Logger: logger, log: log}
@@ -41,8 +51,12 @@ func (o *Out) SetStatus(st ipc.SensorStatus) {
 	if o.sent && st == o.status {
 		return
 	}
+	first := !o.sent
 	o.status, o.sent = st, true
 	o.Both(&o.status)
+	if first {
+		o.ready()
+	}
 }
 
 // ResendStatus sends the last status again, for ipc.OpResend.

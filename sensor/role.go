@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"sensord/board"
 	"sensord/cli"
 	"sensord/ipc"
+	"sensord/sdnotify"
 	"sensord/version"
 )
 
@@ -81,6 +83,11 @@ type Base struct {
 	Log   *slog.Logger
 	Board Board
 	Out   *Out
+	// Watchdog is the loop's ping schedule ($WATCHDOG_USEC); the loop
+	// sleeps until Wake and pings there, never elsewhere.
+	Watchdog *sdnotify.Watchdog
+	done     <-chan struct{} // the role's ctx, for a simulated hang
+	hangAt   time.Time       // a scheduled simulated hang; zero: none
 }
 
 // Settings are a role's Config fields that NewBase reads.
@@ -107,7 +114,41 @@ func NewBase(name string, s Settings, b Board, ends Ends) Base {
 	if s.Stamps != nil {
 		out.SetClock(s.Stamps)
 	}
-	return Base{Name: name, Clock: s.Clock, Log: s.Log, Board: b, Out: out}
+	base := Base{Name: name, Clock: s.Clock, Log: s.Log, Board: b, Out: out,
+		Watchdog: sdnotify.NewWatchdog(s.Clock.Now())}
+	if h, ok := b.(interface {
+		HangAt(role string) (time.Time, bool)
+	}); ok {
+		if at, ok := h.HangAt(name); ok {
+			base.hangAt = at
+		}
+	}
+	return base
+}
+
+// StartCommands starts reading the role's commands (StartCommands) for
+// the role's loop, which runs until ctx ends.
+func (b *Base) StartCommands(ctx context.Context, rx io.Reader) (<-chan ipc.Command, func()) {
+	b.done = ctx.Done()
+	return StartCommands(ctx, rx, b.Log)
+}
+
+// Wake pings the watchdog if a ping is due and returns how long the
+// loop may sleep: until deadline, its own next piece of work, or the
+// next ping if that comes first. The loop calls it each time round,
+// with its timer stopped, and resets its one timer to the result.
+// A hang scheduled with board.sim_faults (light-hang@5s) happens here,
+// in the loop, when its time comes.
+func (b *Base) Wake(deadline time.Time) time.Duration {
+	now := b.Clock.Now()
+	if !b.hangAt.IsZero() && (deadline.IsZero() || b.hangAt.Before(deadline)) {
+		deadline = b.hangAt
+	}
+	next := b.Watchdog.Ping(now, deadline)
+	if !b.hangAt.IsZero() && !now.Before(b.hangAt) {
+		b.hang() // after a ping due now: a test sees the loop reach here
+	}
+	return b.Clock.Until(next)
 }
 
 // Info is what a sensor says of itself in an info reply.
@@ -132,6 +173,9 @@ func (b *Base) Command(c ipc.Command, info Info, own Handler) {
 		r.Model, r.Driver, r.Where, r.Version = info.Model, info.Driver, info.Where, version.String()
 	case ipc.OpSimFault:
 		err = b.Board.Fault(board.SimFault(c.Arg))
+		if err == nil && board.SimFault(c.Arg) == board.SimHang {
+			defer b.hang()
+		}
 	default:
 		err = own(c, &r)
 	}
@@ -140,6 +184,16 @@ func (b *Base) Command(c ipc.Command, info Info, own Handler) {
 		b.Log.Info("command refused", "op", c.Op, "arg", c.Arg, "err", err)
 	}
 	b.Out.Reply(&r)
+}
+
+// hang blocks the role's loop, for board.SimHang: it stops pinging
+// the watchdog and handles nothing more, while its other goroutines and
+// the process live on. It ends only with the role's ctx (SIGTERM), so
+// that a stop need not wait for the kill; the daemon's watchdog sends
+// SIGABRT long before.
+func (b *Base) hang() {
+	b.Log.Warn("simulated hang: the loop stops until the process is stopped")
+	<-b.done
 }
 
 // Unsupported is the error for an operation the role does not have.

@@ -1,0 +1,104 @@
+package logger
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"sensord/ipc/ipctest"
+	"sensord/sensor/sensortest"
+)
+
+// loopUnder runs writeLoop on a store in a temporary directory with a
+// fake clock, and returns a function that writes one line through it.
+func loopUnder(t *testing.T, clk *clockwork.FakeClock) func() {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st := &store{dir: t.TempDir(), maxSize: 1 << 20, maxFiles: 4, now: clk.Now, log: log}
+	if err := st.open(); err != nil {
+		t.Fatal(err)
+	}
+	reqs := make(chan writeReq)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		writeLoop(st, reqs, Config{FsyncInterval: time.Second, Clock: clk, Log: log})
+	}()
+	t.Cleanup(func() { close(reqs); <-done })
+	return func() {
+		r := writeReq{lines: []byte("{}\n"), done: make(chan error, 1)}
+		reqs <- r
+		if err := <-r.done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// waiters reports whether the clock has exactly n waiters right now.
+func waiters(clk *clockwork.FakeClock, n int) bool {
+	has := func(n int) bool {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return clk.BlockUntilContext(ctx, n) == nil
+	}
+	return has(n) && !has(n+1)
+}
+
+// TestWriteLoopIdle: without a watchdog the only timer is the fsync's,
+// armed by a write to a clean file (not by a second write, not by a
+// ticker), and armed again only by a write after the fsync.
+func TestWriteLoopIdle(t *testing.T) {
+	t.Setenv("WATCHDOG_USEC", "")
+	clk := clockwork.NewFakeClockAt(testBase)
+	write := loopUnder(t, clk)
+	write() // the loop has been round once
+	clk.BlockUntil(1)
+	write() // a second write before the fsync arms nothing more
+	if !waiters(clk, 1) {
+		t.Fatal("want one timer, the fsync, after two writes")
+	}
+	clk.Advance(time.Second) // fsync
+	write()                  // handled after the fsync: dirty again, one new timer
+	clk.BlockUntil(1)
+	if !waiters(clk, 1) {
+		t.Fatal("want one timer, the fsync, after a write following an fsync")
+	}
+}
+
+// TestWriteLoopWatchdog: the write loop pings WATCHDOG=1 every half
+// $WATCHDOG_USEC with no write, its one timer serving both.
+func TestWriteLoopWatchdog(t *testing.T) {
+	n := sensortest.NewNotify(t)
+	t.Setenv("WATCHDOG_USEC", strconv.Itoa(int((4 * time.Second).Microseconds())))
+	t.Setenv("WATCHDOG_PID", "")
+	clk := clockwork.NewFakeClockAt(testBase)
+	loopUnder(t, clk)
+	for range 3 {
+		clk.BlockUntil(1)
+		clk.Advance(2 * time.Second)
+		if got := n.Next(); got != "WATCHDOG=1" {
+			t.Fatalf("datagram %q; want WATCHDOG=1", got)
+		}
+	}
+}
+
+// TestRunReady: Run says READY=1 once, when its pipes are open and the
+// files' tails read, before any record.
+func TestRunReady(t *testing.T) {
+	n := sensortest.NewNotify(t)
+	t.Setenv("WATCHDOG_USEC", "")
+	motion, light := ipctest.NewPipe(t, 0), ipctest.NewPipe(t, 0)
+	stop := startRun(t, testConfig(t, motion, light))
+	if got := n.Next(); got != "READY=1" {
+		t.Fatalf("datagram %q; want READY=1", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	n.None(10 * time.Millisecond)
+}
