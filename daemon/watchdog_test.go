@@ -118,3 +118,48 @@ func TestWakeOnDeath(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchdogStoppedSensor: sensord's own light process, stopped with
+// SIGSTOP for longer than its watchdog, is aborted (SIGCONT lets it act
+// on the SIGABRT, so it dumps core) and restarted.
+func TestWatchdogStoppedSensor(t *testing.T) {
+	a := daemontest.Start(t, bin, daemontest.Options{Config: "[light]\nwatchdog = \"1s\"\n"})
+	st := a.WaitFor("light ready", 20*time.Second, func(st control.Status) bool {
+		l := st.Child("light")
+		return l != nil && l.Ready
+	})
+	l := st.Child("light")
+	if err := syscall.Kill(l.PID, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	a.WaitRunning("light", l.Gen+1)
+	e := a.Child("light").LastExit
+	if e == nil || !strings.HasPrefix(e.Reason, "watchdog: SIGABRT") {
+		t.Errorf("last exit %+v; want the watchdog's SIGABRT", e)
+	}
+	if e != nil && !e.CoreDumped {
+		t.Logf("no core dumped (core_pattern %q?)", corePattern())
+	}
+}
+
+// TestWatchdogHungSensor: a sensor whose main loop hangs (the simulated
+// board's hang fault) keeps its pid but stops pinging, and is caught
+// the same way.
+func TestWatchdogHungSensor(t *testing.T) {
+	a := daemontest.Start(t, bin, daemontest.Options{
+		Config: "[board]\nsim_faults = \"light-hang@1s\"\n[light]\nwatchdog = \"1s\"\n"})
+	a.WaitRunning("light", 2)
+	if e := a.Child("light").LastExit; e == nil || !strings.HasPrefix(e.Reason, "watchdog: ") {
+		t.Errorf("last exit %+v; want the watchdog's", e)
+	}
+	for _, name := range []string{"motion", "logger", "gui"} {
+		if c := a.Child(name); c.Restarts != 0 {
+			t.Errorf("%s restarted %d times beside the hung light", name, c.Restarts)
+		}
+	}
+}
+
+func corePattern() string {
+	b, _ := os.ReadFile("/proc/sys/kernel/core_pattern")
+	return strings.TrimSpace(string(b))
+}
