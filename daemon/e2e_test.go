@@ -592,7 +592,7 @@ func TestExecWrapper(t *testing.T) {
 }
 
 func TestBackgroundWithPidfile(t *testing.T) {
-	dir := t.TempDir()
+	dir := daemontest.OpenDir(t) // the children's user must reach it
 	pidfile := filepath.Join(dir, "sensord.pid")
 	out, err := runBin("run", "--sim", "--tty", "none", "--background", "--pidfile", pidfile,
 		"--data-dir", filepath.Join(dir, "data"), "--runtime-dir", filepath.Join(dir, "run"),

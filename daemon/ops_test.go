@@ -166,19 +166,24 @@ func TestNotifyReadyWatchdogStopping(t *testing.T) {
 			a := daemontest.Spawn(t, bin, daemontest.Options{
 				Env: []string{"NOTIFY_SOCKET=" + addr, "WATCHDOG_USEC=200000"}})
 			daemontest.Until(t, "READY=1", 10*time.Second, func() bool { return strings.Contains(sd.all(), "READY=1") })
-			// Ready means every child has been started.
+			// Ready means every child said READY=1.
 			st, err := a.Status()
 			if err != nil || len(st.Children) != 4 {
 				t.Fatalf("status after READY: %v %v", err, st.Children)
 			}
 			for _, c := range st.Children {
-				if c.Gen < 1 {
-					t.Errorf("%s not started when READY=1 was sent", c.Name)
+				if !c.Ready || c.ReadyMS == nil {
+					t.Errorf("%s not ready when READY=1 was sent: %+v", c.Name, c)
 				}
-				// Children never see the service manager's variables.
+				// Children never see the service manager's variables:
+				// their NOTIFY_SOCKET is the daemon's, their watchdog their
+				// role's.
 				env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", c.PID))
-				if strings.Contains(string(env), "NOTIFY_SOCKET") || strings.Contains(string(env), "WATCHDOG_USEC") {
-					t.Errorf("%s inherited the notify socket", c.Name)
+				if strings.Contains(string(env), "NOTIFY_SOCKET="+addr+"\x00") || strings.Contains(string(env), "WATCHDOG_USEC=200000") {
+					t.Errorf("%s inherited the service manager's notify variables", c.Name)
+				}
+				if !strings.Contains(string(env), "NOTIFY_SOCKET="+filepath.Join(a.Runtime, "notify.sock")) {
+					t.Errorf("%s has not the daemon's notify socket", c.Name)
 				}
 			}
 			daemontest.Until(t, "two WATCHDOG=1", 10*time.Second, func() bool { return strings.Count(sd.all(), "WATCHDOG=1") >= 2 })

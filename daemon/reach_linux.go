@@ -1,7 +1,9 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -26,6 +28,9 @@ type reachable struct {
 	path string
 	want int    // mayRead|mayWrite|mayExec on the path itself
 	what string // for the error: "the data directory (logger.dir)"
+	// missingOK: a program that is not there (yet) is not this check's
+	// business: its start fails and is retried with backoff, logged.
+	missingOK bool
 }
 
 // checkReach checks that a process with cred can reach each path (exec
@@ -41,6 +46,9 @@ func checkReach(cred *syscall.Credential, user string, paths []reachable) error 
 		abs, err := filepath.Abs(p.path)
 		if err != nil {
 			return fmt.Errorf("daemon: %s %s: %w", p.what, p.path, err)
+		}
+		if _, err := os.Stat(abs); p.missingOK && errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
 		for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
 			if err := may(cred, dir, mayExec); err != nil {
@@ -84,21 +92,21 @@ func may(cred *syscall.Credential, path string, want int) error {
 // search permission above it.
 func childPaths(name string, cfg config.Config, env runEnv) []reachable {
 	paths := []reachable{
-		{env.coreDir, mayWrite | mayExec, "the cores directory (<logger.dir>/cores, the children's working directory)"},
-		{cfg.Supervisor.RuntimeDir, mayExec, "the runtime directory (supervisor.runtime_dir, --runtime-dir)"},
+		{env.coreDir, mayWrite | mayExec, "the cores directory (<logger.dir>/cores, the children's working directory)", false},
+		{cfg.Supervisor.RuntimeDir, mayExec, "the runtime directory (supervisor.runtime_dir, --runtime-dir)", false},
 	}
 	if name == "logger" {
-		paths = append(paths, reachable{cfg.Logger.Dir, mayRead | mayWrite | mayExec, "the data directory (logger.dir, --data-dir)"})
+		paths = append(paths, reachable{cfg.Logger.Dir, mayRead | mayWrite | mayExec, "the data directory (logger.dir, --data-dir)", false})
 	}
 	prog := roleSettings(name, cfg, env).exec
 	if len(env.wrapper) > 0 {
-		paths = append(paths, reachable{env.wrapper[0], mayExec, "the exec wrapper (supervisor.exec_wrapper)"})
+		paths = append(paths, reachable{env.wrapper[0], mayExec, "the exec wrapper (supervisor.exec_wrapper)", true})
 		if prog == "" {
 			prog = env.self // the wrapper opens it by name
 		}
 	}
 	if prog != "" {
-		paths = append(paths, reachable{prog, mayRead | mayExec, "the program of the " + name + " role"})
+		paths = append(paths, reachable{prog, mayRead | mayExec, "the program of the " + name + " role", true})
 	}
 	return paths
 }

@@ -25,7 +25,8 @@ func TestCheckReach(t *testing.T) {
 	other := &syscall.Credential{Uid: me + 1000, Gid: 12345}
 	owner := &syscall.Credential{Uid: me, Gid: uint32(os.Getgid())}
 	inGroup := &syscall.Credential{Uid: me + 1000, Gid: 1, Groups: []uint32{uint32(os.Getgid())}}
-	paths := []reachable{{data, mayRead | mayWrite | mayExec, "the data directory (logger.dir)"}}
+	paths := []reachable{{data, mayRead | mayWrite | mayExec, "the data directory (logger.dir)", false},
+		{filepath.Join(home, "no", "such", "program"), mayExec, "the program", true}}
 
 	if err := os.Chmod(home, 0o700); err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ import (
 // run is the daemon: set up in the order of ARCHITECTURE.md (core
 // limit, pipes, terminal), then the loop, then clean up. It returns nil
 // after an orderly stop.
-func run(ctx context.Context, cfg config.Config, o options) error {
+func run(ctx context.Context, cfg config.Config, o options) (err error) {
 	closeInherited()
 	logPath := o.logFile
 	if logPath == "" && cfg.GUI.TTY == "" && sameTerminal(0, 2) {
@@ -40,6 +40,11 @@ func run(ctx context.Context, cfg config.Config, o options) error {
 		return err
 	}
 	log := newLogger(logW)
+	defer func() {
+		if err != nil && logPath != "" { // stderr may be /dev/null (--background)
+			log.Error("sensord cannot start", "err", err)
+		}
+	}()
 	env, uid, err := prepare(cfg, log)
 	if err != nil {
 		return err

@@ -89,8 +89,15 @@ func credentials(name string, explicit bool, log *slog.Logger) (map[string]*sysc
 // makeDir creates dir with mode if missing and, with uid >= 0, hands it
 // to that user, so the logger can write its data and children their cores.
 func makeDir(dir string, mode os.FileMode, uid, gid int) error {
+	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, mode); err != nil {
 		return fmt.Errorf("daemon: %w", err)
+	}
+	if os.IsNotExist(statErr) {
+		// Exactly mode, whatever the umask (--background sets 027).
+		if err := os.Chmod(dir, mode); err != nil {
+			return fmt.Errorf("daemon: %w", err)
+		}
 	}
 	if uid >= 0 {
 		if err := os.Lchown(dir, uid, gid); err != nil {
