@@ -21,10 +21,12 @@
 //
 // Durations are Go duration strings ("50ms"). motion.warmup also takes
 // "auto" (the Duration Auto): 60s on a Pi, 0 on the simulated board
-// (Config.WarmupFor). light.address is an integer, 0x23 in hex is fine;
-// on a Pi (board.kind "pi", or "auto" on a machine whose device tree
-// says Raspberry Pi) it must be one of the BH1750's two addresses, 0x23
-// or 0x5C; the simulated board takes any 7-bit address. Paths (exec,
+// (Config.WarmupFor); so do the [ROLE] watchdog keys (Config.Watchdog).
+// light.address is an integer, 0x23 in hex is fine: one of the BH1750's
+// two addresses, 0x23 or 0x5C, on the simulated chip too; light.interval
+// is at least the chip's conversion time on a real board. Both limits are
+// light/bh1750's, the driver's own (board/model says whether the board is
+// real). Paths (exec,
 // logger.dir, runtime_dir, gui.tty devices) must be absolute; the
 // exec wrapper may be a bare name looked up in $PATH.
 //

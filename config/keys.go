@@ -46,7 +46,7 @@ var keys = []key{
 		nil, func(c *Config) any { return c.Supervisor.Group }},
 	{"supervisor.runtime_dir", "directory of the control socket sensord.sock (--runtime-dir)",
 		[]string{RoleGUI}, func(c *Config) any { return c.Supervisor.RuntimeDir }},
-	{"supervisor.sigchld", "wake the watch loop on SIGCHLD; turn off only to measure restart latency without it",
+	{"supervisor.sigchld", "wake the watch loop at a child's death (pidfd, or SIGCHLD where there is none); turn off only to measure the poll sweep alone",
 		nil, func(c *Config) any { return c.Supervisor.SIGCHLD }},
 
 	{"motion.exec", "absolute path of another program to run as the motion process; empty: sensord itself",

@@ -7,11 +7,17 @@
 // O_CLOEXEC) and raised to 1 MiB with F_SETPIPE_SZ; the daemon holds both
 // ends of each for its whole life, so a child's death never closes one.
 // The four children and their bookkeeping (supervisor.go), changed only
-// by the loop goroutine (loop.go), the daemon's single wait point: it
-// wakes on SIGCHLD, every supervisor.poll, at the next backoff or kill
-// deadline, on a signal and on a control request. Signal handlers only
-// send on channels. The GUI's terminal (terminal_linux.go), the control
-// socket (control.go) and the notify socket (notify.go).
+// by the loop goroutine (loop.go), the daemon's single wait point
+// (wait_linux.go): it blocks in epoll_wait on the thread it is locked to,
+// on a pidfd per child (SIGCHLD where pidfd_open is missing), a timerfd
+// every supervisor.poll, a timerfd for the next backoff, kill or
+// watchdog deadline, the children's notify socket (childnotify_linux.go,
+// watchdog.go) and an eventfd that the signal and control goroutines
+// write to; signal handlers do nothing else. The processes are behind a
+// small interface (procs), so the state machine is tested without any
+// (supervisor_test.go). The GUI's terminal (terminal_linux.go), the
+// control socket (control.go) and the service manager's notify socket
+// (notify.go).
 //
 // # Contract with the children
 //

@@ -51,8 +51,10 @@
 // 64 KiB) and remembers each source's last records; if the first frame
 // of a source matches one of them exactly (kind, gen, seq and t to the
 // nanosecond), it and the frames after it that match in order are
-// skipped. Matching on t as well keeps a new daemon run, whose gen and
-// seq start at 1 again, from being taken for duplicates. The last
+// skipped. Matching on t as well is a second guard: generations never
+// repeat across daemon runs (the daemon reserves them in
+// <logger.dir>/generations), but a lost generations file must not make
+// a new run's records look like duplicates. The last
 // sample in the files also primes gap detection, so samples lost while
 // no logger ran still get a gap record. `sensord data` drops any
 // duplicate that gets through by the same identity.

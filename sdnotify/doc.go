@@ -18,10 +18,11 @@
 //     leak into a child the daemon forks meanwhile.
 //   - A name starting with '@' is an abstract socket (a leading NUL on
 //     the wire), as systemd documents.
-//   - The daemon replaces NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID
-//     in its children's environment with its own (WATCHDOG_PID is then
-//     the child's pid); with NotifyAccess=main systemd would ignore the
-//     children anyway.
+//   - The daemon replaces NOTIFY_SOCKET and WATCHDOG_USEC in its
+//     children's environment with its own notify.sock and the role's
+//     watchdog, and drops WATCHDOG_PID (it cannot know a child's pid
+//     before the exec; an absent WATCHDOG_PID means "this process"); with
+//     NotifyAccess=main systemd would ignore the children anyway.
 //   - WatchdogInterval honours $WATCHDOG_PID: a variable meant for
 //     another process (inherited by mistake) is ignored.
 package sdnotify

@@ -1,4 +1,4 @@
-// Package ipctest runs a sensor role's Run inside a test: real
+// Package sensortest runs a sensor role's Run inside a test: real
 // non-blocking pipes for its three ends (commands in, GUI and logger
 // out), collectors that decode every frame it sends, and a fake clock
 // that a test moves only when the loop under test is idle.
