@@ -10,7 +10,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 arch=$1
 vm_arch_vars "$arch"
-key=$(cat "$here/build-rootfs.sh" "$here/lib.sh" | sha256sum | cut -c1-12)
+# Keyed by what goes in: the release, the architecture, the package list
+# (and the layout version below, bumped when this script changes the result).
+key=$(echo "v1 $VM_RELEASE $arch $VM_PACKAGES" | sha256sum | cut -c1-12)
 dir=$VM_CACHE/rootfs-$VM_RELEASE-$arch-$key
 if [ -e "$dir/.done" ]; then echo "$dir"; exit 0; fi
 rm -rf "$dir" "$dir.tmp"
