@@ -76,8 +76,9 @@ for arch in ${SENSORD_VM_ARCHES:-arm64}; do
 		-device VGA,romfile=; then
 		vm_log "$arch: passed"
 	else
-		vm_log "$arch: FAILED (serial log: $out/serial.log)"
+		vm_log "$arch: FAILED (serial log: $out/serial.log; the guest's disk, with its journal: $out/run/root.img)"
 		rc=1
+		continue
 	fi
 	rm -rf "$out/run/root.img" "$out/dist-"*
 done

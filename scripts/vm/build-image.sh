@@ -33,7 +33,7 @@ depmod -b "$stage" "$abi"
 echo sensord-vm >"$stage/etc/hostname"
 echo "127.0.1.1 sensord-vm" >>"$stage/etc/hosts"
 echo "LABEL=sensord-root / ext4 defaults 0 1" >"$stage/etc/fstab"
-mkdir -p "$stage/mnt/vmtest"
+mkdir -p "$stage/mnt/vmtest" "$stage/var/log/journal"  # persistent: readable after a failed run
 # The serial line carries the test's markers: no login prompt on it,
 # and nothing that would wake up during a run.
 for u in serial-getty@ttyAMA0.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
