@@ -137,6 +137,8 @@ func (d *driver) boot(qemu []string) (again bool, err error) {
 	stderr, _ := os.Create(filepath.Join(d.out, fmt.Sprintf("qemu-%d.log", d.boots)))
 	defer stderr.Close()
 	cmd.Stdout, cmd.Stderr = stderr, stderr
+	// QEMU dies with the driver: a killed test leaves no VM spinning a core.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return false, err
 	}
