@@ -209,11 +209,14 @@ func (d *driver) boot(qemu []string) (again bool, err error) {
 			f := strings.Fields(l)
 			switch f[0] {
 			case "SENSORD-READY":
-				d.say("boot %d: guest up %.1fs after QEMU started", d.boots, time.Since(start).Seconds())
+				d.say("boot %d: guest up %.1fs after QEMU started or the guest rebooted (%s)", d.boots, time.Since(start).Seconds(), strings.Join(f[1:], " "))
+			case "SENSORD-INFO":
+				if strings.Contains(l, "rebooting") {
+					start = time.Now()
+				}
+				d.say("%s", l)
 			case "SENSORD-CHECK":
 				d.check(l)
-			case "SENSORD-INFO":
-				d.say("%s", l)
 			case "SENSORD-END":
 				d.say("guest done")
 				d.qmpConn.cmd(`{"execute":"quit"}`)
