@@ -73,9 +73,11 @@ boot_install() {
 		ok package-install "$V1"
 	else fail package-install "apt-get install: $(tail -3 "$S/install.log" | tr '\n' ' ')"; fi
 
-	# Type=notify: active only once READY=1 reached systemd.
-	if waitfor 120 active; then ok systemd-active "Type=$(systemctl show -p Type --value sensord)"
-	else fail systemd-active "systemctl is-active: $(systemctl is-active sensord); $(journalctl -u sensord -n 5 -o cat | tr '\n' ' ')"; fi
+	# Type=notify: active only once READY=1 reached systemd (with another
+	# Type= "active" would say nothing about READY=1).
+	if waitfor 120 active && [ "$(systemctl show -p Type --value sensord)" = notify ]; then
+		ok systemd-active "Type=notify, READY=1 after $(($(systemctl show -p ActiveEnterTimestampMonotonic --value sensord) / 1000 - $(systemctl show -p ExecMainStartTimestampMonotonic --value sensord) / 1000)) ms"
+	else fail systemd-active "Type=$(systemctl show -p Type --value sensord), is-active: $(systemctl is-active sensord); $(journalctl -u sensord -n 5 -o cat | tr '\n' ' ')"; fi
 	[ "$(stat -c %G /dev/gpiochip0)" = gpio ] && ok udev-gpio-group "/dev/gpiochip0 $(stat -c %G:%a /dev/gpiochip0)" ||
 		fail udev-gpio-group "/dev/gpiochip0 group $(stat -c %G /dev/gpiochip0)"
 	[ "$(stat -c %G /dev/i2c-1 2>/dev/null)" = i2c ] && ok udev-i2c-group "/dev/i2c-1 $(stat -c %G:%a /dev/i2c-1)" ||
