@@ -27,8 +27,8 @@ common=linux-headers-${abi%-$VM_FLAVOUR}-common
 (cd "$dir/debs" && vm_apt "$arch" apt-get download "$pkg" "linux-headers-$abi" "$common" >/dev/null) ||
 	vm_die "kernel $arch: download $pkg"
 # kbuild's programs (fixdep, modpost) run on the host: the host's architecture.
-(cd "$dir/debs" && apt-get download -q "linux-kbuild-${ver%%.*}.${ver#*.}" >/dev/null 2>&1 ||
-	apt-get download -q "linux-kbuild-$(echo "$ver" | cut -d. -f1,2)=$ver" >/dev/null) ||
+(cd "$dir/debs" && apt-get download -q -o APT::Sandbox::User=root "linux-kbuild-${ver%%.*}.${ver#*.}" >/dev/null 2>&1 ||
+	apt-get download -q -o APT::Sandbox::User=root "linux-kbuild-$(echo "$ver" | cut -d. -f1,2)=$ver" >/dev/null) ||
 	vm_die "kernel $arch: download linux-kbuild $ver for the host"
 for d in "$dir"/debs/*.deb; do dpkg-deb -x "$d" "$dir/root"; done
 img=$(ls "$dir"/root/boot/vmlinuz-* | head -1)
