@@ -115,6 +115,9 @@ func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, int, error) {
 		return env, 0, 0, err
 	}
 	env.board, env.model = board.Resolve(cfg.Board.Kind)
+	if err := checkLimits(cfg, env.board); err != nil {
+		return env, 0, 0, err
+	}
 	env.seed = seedFor(cfg)
 	env.env = childEnv()
 	env.socket = socketPath(cfg.Supervisor.RuntimeDir)
@@ -182,6 +185,10 @@ func (s *supervisor) reload(o options) {
 		s.log.Warn("runtime_dir, board.kind, supervisor.user and gui.tty change only when the daemon restarts")
 		cfg.Supervisor.RuntimeDir, cfg.Board.Kind = s.cfg.Supervisor.RuntimeDir, s.cfg.Board.Kind
 		cfg.Supervisor.User, cfg.GUI.TTY = s.cfg.Supervisor.User, s.cfg.GUI.TTY
+	}
+	if err := checkLimits(cfg, s.env.board); err != nil {
+		s.log.Error("reload failed; keeping the running configuration", "err", err)
+		return
 	}
 	if cfg.Logger.Dir != s.cfg.Logger.Dir {
 		uid, gid := -1, -1
