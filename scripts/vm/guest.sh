@@ -205,7 +205,12 @@ boot_powercut() {
 		fsync=$(sensord config 2>/dev/null | sed -n 's/^fsync_interval = "\(.*\)"/\1/p')
 		info "power cut: newest surviving sample $newest, $lag ms before the cut (fsync_interval ${fsync:-1s})"
 		lim_ms=$(echo "${fsync:-1s}" | awk '/ms$/ { print $0 + 0; next } /s$/ { print ($0 + 0) * 1000 }')
-		[ "$lag" -le "$lim_ms" ] && ok powercut-loss-bound "$lag ms <= $fsync" || fail powercut-loss-bound "$lag ms lost > fsync_interval $fsync"
+		# A sample is durable within fsync_interval of being taken, so every
+		# sample up to cut - fsync_interval survives, and the newest of
+		# those is at most one light.interval (180 ms here) older still.
+		lim_ms=$((lim_ms + 180))
+		[ "$lag" -le "$lim_ms" ] && ok powercut-loss-bound "$lag ms <= fsync_interval $fsync + light.interval 180ms" ||
+			fail powercut-loss-bound "$lag ms lost > fsync_interval $fsync + light.interval 180ms"
 	else fail powercut-loss-bound "no sample before the cut survived"; fi
 	reused=$(records | grep '"seq"' | sed -n 's/.*"src":"\([a-z]*\)","gen":\([0-9]*\),"seq":\([0-9]*\),"t":"\([^"]*\)".*/\1 \2 \3 \4/p' |
 		awk '{ k = $1 " " $2 " " $3; if (k in t && t[k] != $4) { n++; if (n < 3) print k } t[k] = $4 } END { print n + 0 }' | tr '\n' ' ')
