@@ -2,7 +2,9 @@
 # install-test-deps.sh: the tools the test suite and CI use beyond Go:
 # qemu-user-static (ARM builds run under qemu: scripts/qemu-test.sh),
 # tmux (terminal tests), dpkg-deb and systemd-analyze (packaging tests),
-# gcc (go test -race needs cgo).
+# gcc (go test -race needs cgo); for the VM test (scripts/vm-test.sh):
+# qemu-system-arm (both ARM guests), debootstrap, e2fsprogs, cpio, kmod
+# (depmod), device-tree-compiler and the cross gcc for the stub module.
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -eu
 
@@ -17,6 +19,16 @@ need dpkg-deb dpkg
 need systemd-analyze systemd
 need make make
 need gcc gcc
+need qemu-system-aarch64 qemu-system-arm
+need qemu-system-arm qemu-system-arm
+need debootstrap debootstrap
+need mkfs.ext4 e2fsprogs
+need cpio cpio
+need depmod kmod
+need dtc device-tree-compiler
+need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+need arm-linux-gnueabihf-gcc gcc-arm-linux-gnueabihf
+need gzip gzip
 
 # Each package once.
 pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
