@@ -160,11 +160,11 @@ func (w *waiter) wake() {
 // The caller then looks at everything: wait tells nothing of why.
 func (w *waiter) wait() error {
 	for {
-		n, err := unix.EpollWait(w.ep, w.events, -1)
+		n, err := epollWaitBlock(w.ep, w.events)
 		if err == unix.EINTR {
 			continue
 		}
-		if err != nil {
+		if err != 0 {
 			return fmt.Errorf("daemon: epoll_wait: %w", err)
 		}
 		var buf [8]byte
