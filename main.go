@@ -18,6 +18,7 @@ import (
 	"sensord/light"
 	"sensord/logger"
 	"sensord/motion"
+	"sensord/uplink"
 )
 
 // A role's Main parses its arguments and runs until done or until ctx
@@ -36,6 +37,7 @@ var roles = map[string]struct {
 	"light":   {light.Main, false},
 	"logger":  {logger.Main, false},
 	"data":    {logger.DataMain, false},
+	"uplink":  {uplink.Main, false},
 }
 
 func main() {
