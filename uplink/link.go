@@ -115,6 +115,18 @@ func (l *link) publishOnce(ctx context.Context, topic string, payload []byte, re
 	return err
 }
 
+// withCredentials reads the password file at every attempt, so fixing
+// the file is enough: no restart needed.
+func withCredentials(cp *paho.Connect, c Config) (*paho.Connect, error) {
+	pw, err := password(c.PasswordFile)
+	if err != nil {
+		return nil, err
+	}
+	cp.Username, cp.UsernameFlag = c.Username, c.Username != ""
+	cp.Password, cp.PasswordFlag = pw, pw != nil
+	return cp, nil
+}
+
 // dial builds the connection manager; it connects in the background and
 // never gives up.
 func dial(ctx context.Context, c Config, t topics, id string, l *link, onUp func(chan struct{}), onMsg func(paho.PublishReceived)) error {
@@ -122,8 +134,7 @@ func dial(ctx context.Context, c Config, t topics, id string, l *link, onUp func
 	if err != nil {
 		return err
 	}
-	pw, err := password(c.PasswordFile)
-	if err != nil {
+	if _, err := password(c.PasswordFile); err != nil {
 		return err
 	}
 	l.host, l.ready = u.Host, make(chan struct{})
@@ -131,7 +142,9 @@ func dial(ctx context.Context, c Config, t topics, id string, l *link, onUp func
 		ServerUrls: []*url.URL{u}, KeepAlive: 30,
 		CleanStartOnInitialConnection: true, SessionExpiryInterval: 0,
 		ReconnectBackoff: l.reconnectDelay, ConnectTimeout: 10 * time.Second,
-		ConnectUsername: c.Username, ConnectPassword: pw,
+		ConnectPacketBuilder: func(cp *paho.Connect, _ *url.URL) (*paho.Connect, error) {
+			return withCredentials(cp, c)
+		},
 		WillMessage: &paho.WillMessage{Topic: t.status(), Payload: []byte("offline"), QoS: 1, Retain: true},
 		OnConnectionUp: func(*autopaho.ConnectionManager, *paho.Connack) {
 			ready, _, _ := l.current()

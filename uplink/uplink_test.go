@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
+
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,12 +57,33 @@ func appendRecords(t *testing.T, dir string, index, from, to int) {
 type started struct {
 	cancel context.CancelFunc
 	done   chan error
+	log    *logBuffer
+}
+
+// logBuffer keeps the uplink's log lines for the test to look at.
+type logBuffer struct {
+	t  *testing.T
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.t.Log(strings.TrimSpace(string(b)))
+	return l.b.Write(b)
+}
+
+func (l *logBuffer) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.b.String(), s)
 }
 
 func start(t *testing.T, c Config) *started {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &started{cancel, make(chan error, 1)}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	s := &started{cancel, make(chan error, 1), &logBuffer{t: t}}
+	log := slog.New(slog.NewTextHandler(s.log, nil))
 	go func() { s.done <- Run(ctx, c, log) }()
 	t.Cleanup(s.stop)
 	return s
@@ -74,12 +96,6 @@ func (s *started) stop() {
 		s.cancel = nil
 	}
 }
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(b []byte) (int, error) { w.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
-
-var _ io.Writer = testWriter{}
 
 // seqs returns, per source, the seqs received on samples/<src> in
 // arrival order.

@@ -76,3 +76,34 @@ func (s *Subscriber) Messages() []Message {
 	defer s.mu.Unlock()
 	return append([]Message(nil), s.msgs...)
 }
+
+// Publish sends one QoS 1 message from a short-lived client.
+func Publish(t testing.TB, u, topic, payload string, retain bool) {
+	t.Helper()
+	bu, _ := url.Parse(u)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cm, err := autopaho.NewConnection(ctx, autopaho.ClientConfig{ServerUrls: []*url.URL{bu}, KeepAlive: 30,
+		ClientConfig: paho.ClientConfig{ClientID: "test-pub"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cm.AwaitConnection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cm.Publish(ctx, &paho.Publish{QoS: 1, Topic: topic, Payload: []byte(payload), Retain: retain}); err != nil {
+		t.Fatal(err)
+	}
+	_ = cm.Disconnect(ctx)
+}
+
+// Count is how many messages arrived on topic so far.
+func (s *Subscriber) Count(topic string) int {
+	n := 0
+	for _, m := range s.Messages() {
+		if m.Topic == topic {
+			n++
+		}
+	}
+	return n
+}
