@@ -68,12 +68,12 @@ func (s *supervisor) loop(ctx context.Context, ev events) {
 }
 
 func (s *supervisor) startAll(n notifier) {
-	for _, name := range childNames {
+	for _, name := range s.names {
 		s.start(s.children[name])
 	}
 	s.ready = true
 	n.send("READY=1\nSTATUS=" + s.summary())
-	s.log.Info("all children started", "children", len(childNames))
+	s.log.Info("all children started", "children", len(s.names))
 }
 
 func (s *supervisor) onSignal(sig syscall.Signal, ev events) {
@@ -88,7 +88,7 @@ func (s *supervisor) onSignal(sig syscall.Signal, ev events) {
 
 // reapAll collects every child process that has exited.
 func (s *supervisor) reapAll() {
-	for _, name := range childNames {
+	for _, name := range s.names {
 		c := s.children[name]
 		if c.pid <= 0 {
 			continue
@@ -103,7 +103,7 @@ func (s *supervisor) reapAll() {
 // outstayed their grace period, and moves shutdown to its next phase.
 func (s *supervisor) advance(n notifier) {
 	now := s.clock.Now()
-	for _, name := range childNames {
+	for _, name := range s.names {
 		c := s.children[name]
 		switch {
 		case c.state == stateBackoff && c.wanted && !now.Before(c.next):
@@ -177,6 +177,9 @@ func (s *supervisor) stopPhase(n notifier) {
 	n.send("STATUS=stopping " + strings.Join(names, ", "))
 	for _, name := range names {
 		c := s.children[name]
+		if c == nil {
+			continue // the uplink, when no broker is configured
+		}
 		c.wanted = false
 		c.restartNow = false
 		s.stop(c)
@@ -185,7 +188,7 @@ func (s *supervisor) stopPhase(n notifier) {
 
 func (s *supervisor) phaseDone() bool {
 	for _, name := range stopOrder[s.stopping] {
-		if s.children[name].pid > 0 {
+		if c := s.children[name]; c != nil && c.pid > 0 {
 			return false
 		}
 	}

@@ -10,9 +10,25 @@ import (
 // The children, in start order. Stop order is stopOrder.
 var childNames = [...]string{"logger", "gui", "motion", "light"}
 
+// uplinkName is the optional fifth child, started only when
+// uplink.broker is set (activeChildren).
+const uplinkName = "uplink"
+
 // stopOrder is the shutdown order of DESIGN section 4: the sensors stop
-// first, then the logger drains its pipes, then the GUI goes.
-var stopOrder = [...][]string{{"motion", "light"}, {"logger"}, {"gui"}}
+// first, then the logger drains its pipes, then the uplink (which reads
+// what the logger wrote), then the GUI goes. A phase names children that
+// may be absent.
+var stopOrder = [...][]string{{"motion", "light"}, {"logger"}, {uplinkName}, {"gui"}}
+
+// activeChildren are the children of configuration c, in start order:
+// the four, and the uplink when a broker is configured.
+func activeChildren(c config.Config) []string {
+	names := append([]string(nil), childNames[:]...)
+	if c.Uplink.Broker != "" {
+		names = append(names, uplinkName)
+	}
+	return names
+}
 
 // end is one pipe end handed to a child: the flag that names its
 // descriptor number in argv, the pipe, and which end.
@@ -60,8 +76,20 @@ func roleSettings(name string, c config.Config, env runEnv) settings {
 	case "gui":
 		return settings{c.GUI.Exec, []string{"--tty", env.guiMode,
 			"--control", env.socket, "--board-model", env.model}}
+	case uplinkName:
+		return settings{"", uplinkFlags(c, env)}
 	}
 	panic("daemon: unknown role " + name)
+}
+
+// uplinkFlags: the uplink holds no pipe; it reads the logger's
+// directory and asks the control socket for health.
+func uplinkFlags(c config.Config, env runEnv) []string {
+	u := c.Uplink
+	return []string{"--broker", u.Broker, "--data-dir", c.Logger.Dir, "--control", env.socket,
+		"--topic-prefix", u.TopicPrefix, "--discovery-prefix", u.DiscoveryPrefix,
+		"--username", u.Username, "--password-file", u.PasswordFile,
+		"--ca-file", u.CAFile, "--cert-file", u.CertFile, "--key-file", u.KeyFile}
 }
 
 // boardFlags are the flags both sensor roles take.

@@ -203,7 +203,10 @@ func (s *supervisor) reload(o options) {
 	old := s.cfg
 	s.cfg, s.env.wrapper = cfg, wrapper
 	changed := 0
-	for _, name := range childNames {
+	if len(activeChildren(cfg)) != len(s.names) {
+		s.log.Warn("uplink.broker was set or cleared; restart sensord to start or stop the uplink")
+	}
+	for _, name := range s.names {
 		if !config.Diff(old, cfg, name) {
 			continue
 		}

@@ -62,6 +62,7 @@ type supervisor struct {
 	env      runEnv
 	pipes    map[string]*pipe
 	children map[string]*child
+	names    []string // the children in start order (activeChildren)
 	term     *terminal
 	null     int // /dev/null, stdin/stdout of the children
 	errFD    int // the children's stderr
@@ -77,8 +78,8 @@ type supervisor struct {
 
 func newSupervisor(cfg config.Config, env runEnv, gens *generations, clock clockwork.Clock, log *slog.Logger) *supervisor {
 	s := &supervisor{cfg: cfg, env: env, gens: gens, clock: clock, log: log, started: clock.Now(),
-		children: make(map[string]*child), stopping: -1, null: -1, errFD: 2}
-	for _, name := range childNames {
+		children: make(map[string]*child), stopping: -1, null: -1, errFD: 2, names: activeChildren(cfg)}
+	for _, name := range s.names {
 		s.children[name] = &child{name: name, state: stateStopped, wanted: true,
 			gen: gens.start(name), set: roleSettings(name, cfg, env)}
 	}
