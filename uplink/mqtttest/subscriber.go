@@ -16,6 +16,7 @@ type Message struct {
 	Topic   string
 	Payload string
 	Retain  bool
+	At      time.Time // when it arrived
 }
 
 // Subscriber is a client with a persistent session (clean start off,
@@ -47,7 +48,7 @@ func Subscribe(t testing.TB, u, id, filter string) *Subscriber {
 			ClientID: id,
 			OnPublishReceived: []func(paho.PublishReceived) (bool, error){func(p paho.PublishReceived) (bool, error) {
 				s.mu.Lock()
-				s.msgs = append(s.msgs, Message{p.Packet.Topic, string(p.Packet.Payload), p.Packet.Retain})
+				s.msgs = append(s.msgs, Message{p.Packet.Topic, string(p.Packet.Payload), p.Packet.Retain, time.Now()})
 				s.mu.Unlock()
 				return true, nil
 			}},
