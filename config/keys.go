@@ -22,8 +22,8 @@ const (
 )
 
 var (
-	sensors  = []string{RoleMotion, RoleLight}
-	children = []string{RoleMotion, RoleLight, RoleLogger, RoleGUI}
+	sensors    = []string{RoleMotion, RoleLight}
+	children   = []string{RoleMotion, RoleLight, RoleLogger, RoleGUI}
 	uplinkRole = []string{RoleUplink}
 )
 

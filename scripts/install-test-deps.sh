@@ -2,7 +2,7 @@
 # install-test-deps.sh: the tools the test suite and CI use beyond Go:
 # qemu-user-static (ARM builds run under qemu: scripts/qemu-test.sh),
 # tmux (terminal tests), dpkg-deb and systemd-analyze (packaging tests),
-# gcc (go test -race needs cgo).
+# gcc (go test -race needs cgo), mosquitto and openssl (uplink tests).
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -eu
 
@@ -17,6 +17,13 @@ need dpkg-deb dpkg
 need systemd-analyze systemd
 need make make
 need gcc gcc
+# The uplink's tests start their own mosquitto on 127.0.0.1 on a free
+# port with their own config, and stop it by pid. Debian's package may
+# also start a system mosquitto service on install: the tests never use
+# it and cannot collide with it (they never use port 1883).
+need mosquitto mosquitto
+need mosquitto_passwd mosquitto
+need openssl openssl
 
 # Each package once.
 pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
