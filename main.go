@@ -18,6 +18,7 @@ import (
 	"sensord/light"
 	"sensord/logger"
 	"sensord/motion"
+	"sensord/sandbox"
 	"sensord/uplink"
 )
 
@@ -40,6 +41,9 @@ var roles = map[string]struct {
 	"uplink":  {uplink.Main, false},
 }
 
+// offline are the child roles that run with no internet socket.
+var offline = map[string]bool{"gui": true, "motion": true, "light": true, "logger": true}
+
 func main() {
 	name, args := "run", os.Args[1:]
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -49,6 +53,14 @@ func main() {
 	if !ok {
 		fmt.Fprintf(os.Stderr, "sensord: unknown command %q; try run, status, restart, config, data or version\n", name)
 		os.Exit(2)
+	}
+	if offline[name] {
+		// Only the uplink may reach the network (DESIGN section 8). A
+		// kernel or emulator without seccomp (qemu-user) gets a warning,
+		// not a crash loop.
+		if err := sandbox.DenyInternet(); err != nil {
+			fmt.Fprintf(os.Stderr, "sensord %s: warning: %v\n", name, err)
+		}
 	}
 	ctx := context.Background()
 	if !role.own {

@@ -64,6 +64,7 @@ func TestAppliance(t *testing.T) {
 		}
 		return n == 5 && st.Child("uplink") != nil && len(st.Pipes) == 6
 	})
+	checkSeccomp(t, a)
 	if !ipctest.Poll(60*time.Second, func() bool {
 		return len(seqs(sub.Messages(), prefix)["light"]) >= 300 && sub.Count(prefix+"/health") > 0
 	}) {
@@ -76,6 +77,27 @@ func TestAppliance(t *testing.T) {
 	a.Stop()
 	if !ipctest.Poll(10*time.Second, func() bool { return lastPayload(sub.Messages(), prefix+"/status") == "offline" }) {
 		t.Fatal("status not offline after the appliance stopped")
+	}
+}
+
+// checkSeccomp: every child but the uplink runs under the no-network
+// filter (package sandbox, whose own test shows a filtered process
+// cannot open a TCP socket); the uplink does not.
+func checkSeccomp(t *testing.T, a *daemontest.Appliance) {
+	t.Helper()
+	st, err := a.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range st.Children {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.PID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		filtered := strings.Contains(string(b), "\nSeccomp:\t2\n")
+		if filtered != (c.Name != "uplink") {
+			t.Errorf("child %s (pid %d): seccomp filter %v", c.Name, c.PID, filtered)
+		}
 	}
 }
 
