@@ -89,15 +89,22 @@ func checkSeccomp(t *testing.T, a *daemontest.Appliance) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range st.Children {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.PID))
-		if err != nil {
-			t.Fatal(err)
+	var wrong string
+	// A child is "running" from its exec on; main installs the filter
+	// a moment later.
+	ok := ipctest.Poll(10*time.Second, func() bool {
+		wrong = ""
+		for _, c := range st.Children {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.PID))
+			filtered := strings.Contains(string(b), "\nSeccomp:\t2\n")
+			if filtered != (c.Name != "uplink") {
+				wrong += fmt.Sprintf(" %s(pid %d, filtered %v)", c.Name, c.PID, filtered)
+			}
 		}
-		filtered := strings.Contains(string(b), "\nSeccomp:\t2\n")
-		if filtered != (c.Name != "uplink") {
-			t.Errorf("child %s (pid %d): seccomp filter %v", c.Name, c.PID, filtered)
-		}
+		return wrong == ""
+	})
+	if !ok {
+		t.Errorf("seccomp filter not as expected:%s", wrong)
 	}
 }
 

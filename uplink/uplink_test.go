@@ -33,7 +33,7 @@ func outage(t *testing.T) time.Duration {
 
 // appendRecords writes light records seq from..to (and a motion record
 // every 10th) to data file index, as the logger writes them.
-func appendRecords(t *testing.T, dir string, index, from, to int) {
+func appendRecords(t testing.TB, dir string, index, from, to int) {
 	t.Helper()
 	name := filepath.Join(dir, fmt.Sprintf("sensord-%08d-20260101T000000Z.jsonl", index))
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
@@ -62,7 +62,7 @@ type started struct {
 
 // logBuffer keeps the uplink's log lines for the test to look at.
 type logBuffer struct {
-	t  *testing.T
+	t  testing.TB
 	mu sync.Mutex
 	b  strings.Builder
 }
@@ -80,7 +80,7 @@ func (l *logBuffer) count(s string) int {
 	return strings.Count(l.b.String(), s)
 }
 
-func start(t *testing.T, c Config) *started {
+func start(t testing.TB, c Config) *started {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &started{cancel, make(chan error, 1), &logBuffer{t: t}}
 	log := slog.New(slog.NewTextHandler(s.log, nil))
@@ -131,7 +131,7 @@ func complete(got []uint64, n uint64) (ok bool, dups int, err error) {
 	return last == n, dups, nil
 }
 
-func waitAll(t *testing.T, sub *mqtttest.Subscriber, prefix string, light, motion uint64) {
+func waitAll(t testing.TB, sub *mqtttest.Subscriber, prefix string, light, motion uint64) {
 	t.Helper()
 	var why string
 	ok := ipctest.Poll(120*time.Second, func() bool {
