@@ -86,6 +86,7 @@ func BenchmarkIdle(b *testing.B) {
 		b.Fatal("not connected")
 	}
 	pid := cmd.Process.Pid
+	time.Sleep(5 * time.Second) // let start-up work (GC, scavenger) settle before the window
 	w0 := ctxSwitches(pid)
 	time.Sleep(10 * time.Second) // the idle period measured
 	w1 := ctxSwitches(pid)

@@ -24,6 +24,9 @@ type link struct {
 	log  *slog.Logger
 	seed uint64
 
+	wrote  chan struct{} // a whole PUBLISH was written (watchedConn)
+	sendMu sync.Mutex    // one publish starting at a time
+
 	mu       sync.Mutex
 	ready    chan struct{} // closed once a session is up and announced
 	up       bool
@@ -87,6 +90,17 @@ func (l *link) current() (chan struct{}, bool, string) {
 	return l.ready, l.up, l.lastErr
 }
 
+// awaitSession waits until a session is up and announced.
+func (l *link) awaitSession(ctx context.Context) error {
+	ready, _, _ := l.current()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-ready:
+		return nil
+	}
+}
+
 // publish sends one message with QoS 1 and returns once the broker
 // acknowledged it, retrying over reconnects until ctx ends.
 func (l *link) publish(ctx context.Context, topic string, payload []byte, retain bool) error {
@@ -109,10 +123,33 @@ func (l *link) publish(ctx context.Context, topic string, payload []byte, retain
 }
 
 func (l *link) publishOnce(ctx context.Context, topic string, payload []byte, retain bool) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	_, err := l.cm.Publish(ctx, &paho.Publish{QoS: 1, Topic: topic, Payload: payload, Retain: retain})
-	return err
+	return <-l.start(ctx, topic, payload, retain)
+}
+
+// start begins one QoS 1 publish and returns once it is on the wire (or
+// failed); the channel then gives the broker's answer. Publishes started
+// one after another are on the wire in that order.
+func (l *link) start(ctx context.Context, topic string, payload []byte, retain bool) <-chan error {
+	done := make(chan error, 1)
+	l.sendMu.Lock()
+	defer l.sendMu.Unlock()
+	select {
+	case <-l.wrote: // a stale signal (a resend) must not count for this one
+	default:
+	}
+	finished := make(chan struct{})
+	go func() {
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		_, err := l.cm.Publish(c, &paho.Publish{QoS: 1, Topic: topic, Payload: payload, Retain: retain})
+		done <- err
+		close(finished)
+	}()
+	select {
+	case <-l.wrote:
+	case <-finished:
+	}
+	return done
 }
 
 // withCredentials reads the password file at every attempt, so fixing
@@ -137,7 +174,7 @@ func dial(ctx context.Context, c Config, t topics, id string, l *link, onUp func
 	if _, err := password(c.PasswordFile); err != nil {
 		return err
 	}
-	l.host, l.ready = u.Host, make(chan struct{})
+	l.host, l.ready, l.wrote = u.Host, make(chan struct{}), make(chan struct{}, 1)
 	cfg := autopaho.ClientConfig{
 		ServerUrls: []*url.URL{u}, KeepAlive: 30,
 		CleanStartOnInitialConnection: true, SessionExpiryInterval: 0,
@@ -150,8 +187,9 @@ func dial(ctx context.Context, c Config, t topics, id string, l *link, onUp func
 			ready, _, _ := l.current()
 			go onUp(ready)
 		},
-		OnConnectionDown: l.connectionDown,
-		OnConnectError:   l.connectError,
+		OnConnectionDown:  l.connectionDown,
+		AttemptConnection: l.attempt,
+		OnConnectError:    l.connectError,
 		ClientConfig: paho.ClientConfig{
 			ClientID:           "sensord-" + id,
 			OnPublishReceived:  []func(paho.PublishReceived) (bool, error){func(p paho.PublishReceived) (bool, error) { onMsg(p); return true, nil }},

@@ -1,8 +1,10 @@
 package uplink
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -78,32 +80,100 @@ func Run(ctx context.Context, c Config, log *slog.Logger) error {
 	return err
 }
 
-// sendLoop publishes every sample line in order, each acknowledged
-// before the next, and moves the cursor after each acknowledgement.
+// window is how many publishes may wait for their acknowledgement.
+const window = 256
+
+// inflight is one publish waiting for its acknowledgement, and where
+// the cursor may move once it has it.
+type inflight struct {
+	done   <-chan error
+	pos    position
+	sample int // bytes of the sample line, 0 for a state
+}
+
+// sendLoop publishes every sample line in file order, up to window
+// unacknowledged, and moves the cursor only over acknowledged lines. A
+// failed publish sends everything after the cursor again (duplicates,
+// never a loss).
 func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) error {
+	var q []inflight
 	for {
+		if len(q) >= window {
+			q = u.settle(ctx, r, q, 1, dirty)
+			continue
+		}
+		r.noWait = len(q) > 0
 		line, live, err := r.next(ctx)
-		if err != nil {
+		switch {
+		case errors.Is(err, errNoData):
+			q = u.settle(ctx, r, q, len(q), dirty)
+			continue
+		case err != nil:
+			u.settle(ctx, r, q, len(q), dirty)
 			return err
 		}
-		if src := sampleSource(line); src != "" {
-			if err := u.l.publish(ctx, u.t.samples(src), line, false); err != nil {
-				return err
+		src := sampleSource(line)
+		if src == "" { // no sample: the cursor passes it with the next ack
+			if len(q) == 0 {
+				u.moved(r.pos, dirty)
+			} else {
+				q[len(q)-1].pos = r.pos
 			}
+			continue
+		}
+		if err := u.l.awaitSession(ctx); err != nil {
+			return err
+		}
+		payload := bytes.Clone(line) // paho keeps it for a resend
+		q = append(q, inflight{u.l.start(ctx, u.t.samples(src), payload, false), r.pos, len(line) + 1})
+		if live {
+			q = append(q, inflight{u.l.start(ctx, u.t.state(src), payload, true), r.pos, 0})
+		}
+	}
+}
+
+// settle waits for the first n in flight. On a failure it waits for the
+// rest and puts the reader back at the cursor.
+func (u *uplink) settle(ctx context.Context, r *reader, q []inflight, n int, dirty chan struct{}) []inflight {
+	for i := 0; i < n; i++ {
+		if err := <-q[0].done; err != nil {
+			for _, f := range q[1:] {
+				<-f.done
+			}
+			u.mu.Lock()
+			p := u.pos
+			u.mu.Unlock()
+			if ctx.Err() == nil {
+				u.log.Warn("uplink: publish not acknowledged; sending again from the cursor", "err", err)
+				if err := r.seek(p); err != nil {
+					u.log.Warn(err.Error())
+				}
+				select { // a broker that refuses at once must not make a busy loop
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+			return q[:0]
+		}
+		if q[0].sample > 0 {
 			u.sent.Add(1)
-			u.sentLen.Add(uint64(len(line) + 1))
+			u.sentLen.Add(uint64(q[0].sample))
 			u.lastAck.Store(time.Now().UnixNano())
-			if live {
-				_ = u.l.publish(ctx, u.t.state(src), line, true)
-			}
 		}
-		u.mu.Lock()
-		u.pos = r.pos
-		u.mu.Unlock()
-		select {
-		case dirty <- struct{}{}:
-		default:
-		}
+		u.moved(q[0].pos, dirty)
+		q = q[1:]
+	}
+	return q
+}
+
+// moved advances the cursor to p.
+func (u *uplink) moved(p position, dirty chan struct{}) {
+	u.mu.Lock()
+	u.pos = p
+	u.mu.Unlock()
+	select {
+	case dirty <- struct{}{}:
+	default:
 	}
 }
 

@@ -29,7 +29,11 @@ type reader struct {
 	eof      bool // the last read found no more bytes
 	sawNewer bool // a newer file existed at the last end of file
 	skipping bool // inside an overlong line
+	noWait   bool // next returns errNoData instead of waiting
 }
+
+// errNoData: nothing to read now (with noWait).
+var errNoData = errors.New("uplink: no new line yet")
 
 // open positions r at p, or at the start of the oldest file when the
 // cursor is unknown or its file is gone.
@@ -125,6 +129,9 @@ func (r *reader) next(ctx context.Context) (line []byte, live bool, err error) {
 		if moved {
 			continue
 		}
+		if r.noWait {
+			return nil, false, errNoData
+		}
 		select {
 		case <-ctx.Done():
 			return nil, false, ctx.Err()
@@ -202,6 +209,14 @@ func (r *reader) advance() (bool, error) {
 		return true, nil // read once more: the last lines may have come since
 	}
 	return true, r.openFrom(fs, cur)
+}
+
+// seek repositions r at p (after a publish failed: back to the last
+// acknowledged line).
+func (r *reader) seek(p position) error {
+	r.close()
+	r.f, r.start, r.end, r.eof, r.sawNewer, r.skipping = nil, 0, 0, false, false, false
+	return r.open(p, true)
 }
 
 func (r *reader) close() {

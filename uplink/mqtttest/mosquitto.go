@@ -66,7 +66,7 @@ func (b *Broker) URL() string { return "mqtt://127.0.0.1:" + strconv.Itoa(b.Port
 func (b *Broker) Start() {
 	b.t.Helper()
 	conf := filepath.Join(b.dir, "mosquitto.conf")
-	text := fmt.Sprintf("listener %d 127.0.0.1\npersistence true\npersistence_location %s/\nautosave_interval 1\nlog_dest stderr\nlog_type error\n", b.Port, b.dir)
+	text := fmt.Sprintf("listener %d 127.0.0.1\npersistence true\npersistence_location %s/\nlog_dest stderr\nlog_type error\n", b.Port, b.dir)
 	if os.Geteuid() == 0 {
 		// Mosquitto started as root drops to user mosquitto, which cannot
 		// read the test's private directory.
