@@ -17,6 +17,7 @@ import (
 	"sensord/gui"
 	"sensord/light"
 	"sensord/logger"
+	"sensord/metrics"
 	"sensord/motion"
 	"sensord/sandbox"
 	"sensord/uplink"
@@ -39,6 +40,11 @@ var roles = map[string]struct {
 	"logger":  {logger.Main, false},
 	"data":    {logger.DataMain, false},
 	"uplink":  {uplink.Main, false},
+	"metrics": {metricsMain, false},
+}
+
+func metricsMain(ctx context.Context, args []string) error {
+	return metrics.Main(ctx, args, uplink.Backlog)
 }
 
 // offline are the child roles that run with no internet socket.
@@ -51,7 +57,7 @@ func main() {
 	}
 	role, ok := roles[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "sensord: unknown command %q; try run, status, restart, config, data or version\n", name)
+		fmt.Fprintf(os.Stderr, "sensord: unknown command %q; try run, status, restart, config, data, metrics or version\n", name)
 		os.Exit(2)
 	}
 	if offline[name] {

@@ -89,7 +89,8 @@ func uplinkFlags(c config.Config, env runEnv) []string {
 	return []string{"--broker", u.Broker, "--data-dir", c.Logger.Dir, "--control", env.socket,
 		"--topic-prefix", u.TopicPrefix, "--discovery-prefix", u.DiscoveryPrefix,
 		"--username", u.Username, "--password-file", u.PasswordFile,
-		"--ca-file", u.CAFile, "--cert-file", u.CertFile, "--key-file", u.KeyFile}
+		"--ca-file", u.CAFile, "--cert-file", u.CertFile, "--key-file", u.KeyFile,
+		"--textfile", u.Textfile}
 }
 
 // boardFlags are the flags both sensor roles take.

@@ -42,8 +42,9 @@ func sensordBin(t testing.TB) string {
 	return binPath
 }
 
-func uplinkConfig(broker, prefix string) string {
-	return fmt.Sprintf("[light]\ninterval = \"10ms\"\n[uplink]\nbroker = %q\ntopic_prefix = %q\n", broker, prefix)
+func uplinkConfig(broker, prefix, textfile string) string {
+	return fmt.Sprintf("[light]\ninterval = \"10ms\"\n[uplink]\nbroker = %q\ntopic_prefix = %q\ntextfile = %q\n",
+		broker, prefix, textfile)
 }
 
 // TestAppliance: the daemon on the simulated board with a broker: five
@@ -54,7 +55,12 @@ func TestAppliance(t *testing.T) {
 	b.Start()
 	sub := mqtttest.Subscribe(t, b.URL(), "test-sub", "#")
 	const prefix = "sensord/e2e"
-	a := daemontest.Spawn(t, sensordBin(t), daemontest.Options{Config: uplinkConfig(b.URL(), prefix)})
+	promDir := daemontest.OpenDir(t) // the uplink may run as another user
+	if err := os.Chmod(promDir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	prom := filepath.Join(promDir, "sensord.prom")
+	a := daemontest.Spawn(t, sensordBin(t), daemontest.Options{Config: uplinkConfig(b.URL(), prefix, prom)})
 	a.WaitFor("five children running", 30*time.Second, func(st control.Status) bool {
 		n := 0
 		for _, c := range st.Children {
@@ -72,6 +78,7 @@ func TestAppliance(t *testing.T) {
 	}
 	checkDiscovery(t, sub.Messages(), prefix)
 	checkHealth(t, sub.Messages(), prefix)
+	checkMetrics(t, a, prom)
 	p50, p99 := latency(sub.Messages(), prefix)
 	t.Logf("sample time to subscriber: p50 %s p99 %s", p50, p99)
 	a.Stop()
@@ -105,6 +112,30 @@ func checkSeccomp(t *testing.T, a *daemontest.Appliance) {
 	})
 	if !ok {
 		t.Errorf("seccomp filter not as expected:%s", wrong)
+	}
+}
+
+// checkMetrics: `sensord metrics` and uplink.textfile give the
+// children, pipes and the uplink's backlog in the Prometheus format.
+func checkMetrics(t *testing.T, a *daemontest.Appliance, prom string) {
+	t.Helper()
+	out, err := exec.Command(a.Bin, "metrics", "--config", a.Config, "--runtime-dir", a.Runtime, "--data-dir", a.Data).CombinedOutput()
+	if err != nil {
+		t.Fatalf("sensord metrics: %v\n%s", err, out)
+	}
+	for _, want := range []string{`sensord_child_up{child="uplink"} 1`, `sensord_child_up{child="light"} 1`,
+		"sensord_daemon_up 1", `sensord_pipe_capacity_bytes{pipe="light-logger"}`, "sensord_uplink_backlog_bytes"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("sensord metrics lacks %s:\n%s", want, out)
+		}
+	}
+	var text []byte
+	ipctest.Poll(20*time.Second, func() bool {
+		text, _ = os.ReadFile(prom)
+		return strings.Contains(string(text), "sensord_uplink_last_ack_age_seconds")
+	})
+	if !strings.Contains(string(text), `sensord_child_up{child="uplink"} 1`) {
+		t.Errorf("textfile %s:\n%s", prom, text)
 	}
 }
 

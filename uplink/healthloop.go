@@ -4,33 +4,53 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"sensord/control"
+	"sensord/metrics"
 )
 
 // healthLoop publishes <prefix>/health every HealthInterval while
-// connected.
+// connected, and writes the Prometheus textfile (if set) whether
+// connected or not.
 func (u *uplink) healthLoop(ctx context.Context) {
 	t := time.NewTicker(u.c.HealthInterval)
 	defer t.Stop()
+	var told chan struct{} // the session health was last published on
 	for {
-		ready, _, _ := u.l.current()
-		select {
-		case <-ctx.Done():
-			return
-		case <-ready:
-		}
 		st, _ := daemonStatus(ctx, u.c.Control)
 		if st != nil {
 			u.model.Store(st.Model)
 		}
-		b, _ := json.Marshal(healthOf(st, u.figures()))
-		c, cancel := context.WithTimeout(ctx, 10*time.Second)
-		_ = u.l.publishOnce(c, u.t.health(), b, true)
-		cancel()
+		u.textfile(st)
+		ready, up, _ := u.l.current()
+		if up {
+			b, _ := json.Marshal(healthOf(st, u.figures()))
+			c, cancel := context.WithTimeout(ctx, 10*time.Second)
+			if u.l.publishOnce(c, u.t.health(), b, true) == nil {
+				told = ready
+			}
+			cancel()
+		}
+		wake := ready // a new session gets health at once
+		if ready == told {
+			wake = nil
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-wake:
 		}
+	}
+}
+
+func (u *uplink) textfile(st *control.Status) {
+	if u.c.Textfile == "" {
+		return
+	}
+	f := metrics.Gather(u.c.DataDir, true, Backlog)
+	if err := metrics.WriteTextfile(u.c.Textfile, metrics.Registry(st, f, time.Now())); err != nil {
+		u.log.Warn(err.Error())
 	}
 }
 

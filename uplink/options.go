@@ -27,6 +27,7 @@ type Config struct {
 	Control         string // the daemon's control socket; "" for no health
 	MachineIDFile   string // "" is /etc/machine-id
 	HealthInterval  time.Duration
+	Textfile        string // Prometheus textfile; "" for none
 }
 
 func parseFlags(args []string) (Config, error) {
@@ -44,6 +45,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.StringVar(&c.DataDir, "data-dir", "", "the logger's data directory")
 	fs.StringVar(&c.Control, "control", "", "the daemon's control socket")
 	fs.StringVar(&c.MachineIDFile, "machine-id-file", "", "file with the machine id; empty: /etc/machine-id")
+	fs.StringVar(&c.Textfile, "textfile", "", "Prometheus textfile written atomically each health period")
 	fs.DurationVar(&c.HealthInterval, "health-interval", 10*time.Second, "period of <prefix>/health")
 	if err := fs.Parse(args); err != nil {
 		return c, err
