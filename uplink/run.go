@@ -106,7 +106,15 @@ func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) e
 		line, live, err := r.next(ctx)
 		switch {
 		case errors.Is(err, errNoData):
-			q = u.settle(ctx, r, q, len(q), dirty)
+			// Wait for the oldest acknowledgement or a new line, whichever
+			// comes first: a broker that delays an ack (Nagle against a
+			// delayed ACK: 40 ms) must not hold back the next record.
+			select {
+			case e := <-q[0].done:
+				q = u.settleFirst(ctx, r, q, e, dirty)
+			case _, ok := <-r.wake:
+				r.eof = !ok
+			}
 			continue
 		case err != nil:
 			u.settle(ctx, r, q, len(q), dirty)
@@ -135,35 +143,40 @@ func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) e
 // settle waits for the first n in flight. On a failure it waits for the
 // rest and puts the reader back at the cursor.
 func (u *uplink) settle(ctx context.Context, r *reader, q []inflight, n int, dirty chan struct{}) []inflight {
-	for i := 0; i < n; i++ {
-		if err := <-q[0].done; err != nil {
-			for _, f := range q[1:] {
-				<-f.done
-			}
-			u.mu.Lock()
-			p := u.pos
-			u.mu.Unlock()
-			if ctx.Err() == nil {
-				u.log.Warn("uplink: publish not acknowledged; sending again from the cursor", "err", err)
-				if err := r.seek(p); err != nil {
-					u.log.Warn(err.Error())
-				}
-				select { // a broker that refuses at once must not make a busy loop
-				case <-ctx.Done():
-				case <-time.After(time.Second):
-				}
-			}
-			return q[:0]
-		}
-		if q[0].sample > 0 {
-			u.sent.Add(1)
-			u.sentLen.Add(uint64(q[0].sample))
-			u.lastAck.Store(time.Now().UnixNano())
-		}
-		u.moved(q[0].pos, dirty)
-		q = q[1:]
+	for i := 0; i < n && len(q) > 0; i++ {
+		q = u.settleFirst(ctx, r, q, <-q[0].done, dirty)
 	}
 	return q
+}
+
+// settleFirst handles the result err of the oldest publish in flight.
+func (u *uplink) settleFirst(ctx context.Context, r *reader, q []inflight, err error, dirty chan struct{}) []inflight {
+	if err != nil {
+		for _, f := range q[1:] {
+			<-f.done
+		}
+		u.mu.Lock()
+		p := u.pos
+		u.mu.Unlock()
+		if ctx.Err() == nil {
+			u.log.Warn("uplink: publish not acknowledged; sending again from the cursor", "err", err)
+			if err := r.seek(p); err != nil {
+				u.log.Warn(err.Error())
+			}
+			select { // a broker that refuses at once must not make a busy loop
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+		return q[:0]
+	}
+	if q[0].sample > 0 {
+		u.sent.Add(1)
+		u.sentLen.Add(uint64(q[0].sample))
+		u.lastAck.Store(time.Now().UnixNano())
+	}
+	u.moved(q[0].pos, dirty)
+	return q[1:]
 }
 
 // moved advances the cursor to p.

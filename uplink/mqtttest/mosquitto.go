@@ -66,10 +66,10 @@ func (b *Broker) URL() string { return "mqtt://127.0.0.1:" + strconv.Itoa(b.Port
 func (b *Broker) Start() {
 	b.t.Helper()
 	conf := filepath.Join(b.dir, "mosquitto.conf")
-	// max_queued_messages 0: no limit on QoS 1 messages queued for a slow
+	// max_queued_messages 10000000: no practical limit on QoS 1 messages queued for a slow
 	// subscriber. Mosquitto's default (1000) drops the rest silently
 	// during a fast backfill, which a consumer of samples/ must avoid too.
-	text := fmt.Sprintf("listener %d 127.0.0.1\npersistence true\npersistence_location %s/\nlog_dest stderr\nlog_type error\nmax_queued_messages 0\n", b.Port, b.dir)
+	text := fmt.Sprintf("listener %d 127.0.0.1\npersistence true\npersistence_location %s/\nlog_dest stderr\nlog_type error\nmax_queued_messages 10000000\n", b.Port, b.dir)
 	if os.Geteuid() == 0 {
 		// Mosquitto started as root drops to user mosquitto, which cannot
 		// read the test's private directory.
