@@ -2,9 +2,14 @@ package daemon
 
 import (
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"sensord/config"
+	"sensord/control"
 )
 
 // The children, in start order. Stop order is stopOrder.
@@ -91,6 +96,23 @@ func uplinkFlags(c config.Config, env runEnv) []string {
 		"--username", u.Username, "--password-file", u.PasswordFile,
 		"--ca-file", u.CAFile, "--cert-file", u.CertFile, "--key-file", u.KeyFile,
 		"--textfile", u.Textfile}
+}
+
+// makeUplinkFile creates the uplink's status file for the dashboard in
+// the runtime directory, owned by the uplink's user, who cannot create
+// files there itself (as drop ledgers are made for the sensors).
+func makeUplinkFile(dir string, cred *syscall.Credential, log *slog.Logger) {
+	path := filepath.Join(dir, control.UplinkFile)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err == nil {
+		if cred != nil {
+			err = f.Chown(int(cred.Uid), int(cred.Gid))
+		}
+		f.Close()
+	}
+	if err != nil {
+		log.Warn("no uplink status file; the dashboard will not show the uplink's connection", "err", err)
+	}
 }
 
 // boardFlags are the flags both sensor roles take.

@@ -135,6 +135,9 @@ func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, int, error) {
 		}
 	}
 	env.ledgers = makeLedgers(cfg.Supervisor.RuntimeDir, env.cred, log)
+	if cfg.Uplink.Broker != "" {
+		makeUplinkFile(cfg.Supervisor.RuntimeDir, env.cred[uplinkName], log)
+	}
 	return env, uid, gid, nil
 }
 

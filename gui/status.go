@@ -33,7 +33,7 @@ func pollStatus(ctx context.Context, clock clockwork.Clock, c control.Client, ou
 	for {
 		s, err := status(ctx, c)
 		select {
-		case out <- StatusMsg{Status: s, Err: err}:
+		case out <- StatusMsg{Status: s, Err: err, Uplink: uplinkStatus(s, c)}:
 		case <-ctx.Done():
 			return
 		}

@@ -40,6 +40,7 @@ type (
 	StatusMsg struct {
 		Status *control.Status
 		Err    error
+		Uplink *control.UplinkStatus // nil: no uplink
 	}
 	// SentMsg is the result of writing a command.
 	SentMsg struct {
@@ -237,7 +238,7 @@ func onStatus(m Model, msg StatusMsg) Model {
 	if old := d.Status; old != nil {
 		m = restartEvents(m, old, msg.Status)
 	}
-	d.Status, d.Err, d.PolledAt = msg.Status, "", m.Now
+	d.Status, d.Err, d.PolledAt, d.Uplink = msg.Status, "", m.Now, msg.Uplink
 	return m
 }
 

@@ -79,6 +79,12 @@ func TestAppliance(t *testing.T) {
 	checkDiscovery(t, sub.Messages(), prefix)
 	checkHealth(t, sub.Messages(), prefix)
 	checkMetrics(t, a, prom)
+	if !ipctest.Poll(20*time.Second, func() bool {
+		u := control.ReadUplink(a.Runtime)
+		return u != nil && u.Connected && !u.LastAck.IsZero()
+	}) {
+		t.Errorf("no connected uplink status for the dashboard in %s: %+v", a.Runtime, control.ReadUplink(a.Runtime))
+	}
 	p50, p99 := latency(sub.Messages(), prefix)
 	t.Logf("sample time to subscriber: p50 %s p99 %s", p50, p99)
 	a.Stop()

@@ -22,6 +22,7 @@ func (u *uplink) healthLoop(ctx context.Context) {
 			u.model.Store(st.Model)
 		}
 		u.textfile(st)
+		u.writeStatus()
 		ready, up, _ := u.l.current()
 		if up {
 			b, _ := json.Marshal(healthOf(st, u.figures()))

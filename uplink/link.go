@@ -32,6 +32,7 @@ type link struct {
 	up       bool
 	failures int
 	lastErr  string
+	changed  func() // the connection came up, went down or failed
 }
 
 // hint turns a connection error into what a person should check.
@@ -61,6 +62,7 @@ func (l *link) connectError(err error) {
 	msg := l.lastErr
 	l.mu.Unlock()
 	l.log.Warn(msg)
+	l.changed()
 }
 
 func (l *link) reconnectDelay(attempt int) time.Duration { return backoff(l.seed, attempt) }
@@ -71,6 +73,7 @@ func (l *link) connectionDown() bool {
 	l.lastErr = "uplink: connection to " + l.host + " lost; reconnecting"
 	l.mu.Unlock()
 	l.log.Warn("uplink: connection lost; reconnecting", "broker", l.host)
+	l.changed()
 	return true
 }
 
@@ -82,6 +85,7 @@ func (l *link) announced(ready chan struct{}) {
 		close(ready)
 	}
 	l.mu.Unlock()
+	l.changed()
 }
 
 func (l *link) current() (chan struct{}, bool, string) {

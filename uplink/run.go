@@ -37,6 +37,8 @@ type uplink struct {
 	lastAck  atomic.Int64 // unix ns
 	gapFiles atomic.Int64
 
+	statusMu sync.Mutex // control.UplinkFile writes
+
 	mu  sync.Mutex
 	pos position // after the last acknowledged sample
 }
@@ -45,6 +47,7 @@ type uplink struct {
 func Run(ctx context.Context, c Config, log *slog.Logger) error {
 	id := machineID(c.MachineIDFile)
 	u := &uplink{c: c, t: newTopics(c, id), log: log, l: &link{log: log, seed: rand.Uint64()}}
+	u.l.changed = func() { go u.writeStatus() }
 	w, err := newWatcher(c.DataDir)
 	if err != nil {
 		return err
