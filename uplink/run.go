@@ -218,6 +218,7 @@ func (u *uplink) saveLoop(ctx context.Context, dirty chan struct{}) {
 		case <-dirty:
 		}
 		save()
+		u.writeStatus() // the dashboard's ack age, at most a second old
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
