@@ -17,7 +17,10 @@ import (
 	"sensord/gui"
 	"sensord/light"
 	"sensord/logger"
+	"sensord/metrics"
 	"sensord/motion"
+	"sensord/sandbox"
+	"sensord/uplink"
 )
 
 // role is a command: its Main parses its arguments and runs until done
@@ -41,10 +44,12 @@ var roles = map[string]role{
 	"motion":  {motion.Main, false, ""},
 	"light":   {light.Main, false, ""},
 	"logger":  {logger.Main, false, ""},
+	"uplink":  {uplink.Main, false, ""},
+	"metrics": {metricsMain, false, "print the appliance's figures for Prometheus"},
 }
 
 // commands are the user's commands, in the order help lists them.
-var commands = []string{"run", "status", "restart", "config", "data", "version"}
+var commands = []string{"run", "status", "restart", "config", "data", "metrics", "version"}
 
 // help is `sensord help [CMD]`: the commands, or CMD's flags.
 func help(ctx context.Context, args []string) error {
@@ -65,6 +70,13 @@ func help(ctx context.Context, args []string) error {
 	return nil
 }
 
+func metricsMain(ctx context.Context, args []string) error {
+	return metrics.Main(ctx, args, uplink.Backlog)
+}
+
+// offline are the child roles that run with no internet socket.
+var offline = map[string]bool{"gui": true, "motion": true, "light": true, "logger": true}
+
 func main() {
 	name, args := "run", os.Args[1:]
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -81,6 +93,14 @@ func main() {
 	if !ok {
 		fmt.Fprintf(os.Stderr, "sensord: unknown command %q; try %s, or sensord help\n", name, strings.Join(commands, ", "))
 		os.Exit(2)
+	}
+	if offline[name] {
+		// Only the uplink may reach the network (DESIGN section 8). A
+		// kernel or emulator without seccomp (qemu-user) gets a warning,
+		// not a crash loop.
+		if err := sandbox.DenyInternet(); err != nil {
+			fmt.Fprintf(os.Stderr, "sensord %s: warning: %v\n", name, err)
+		}
 	}
 	ctx := context.Background()
 	if !role.own {

@@ -54,6 +54,7 @@ type Config struct {
 	Light      Light      `toml:"light"`
 	Logger     Logger     `toml:"logger"`
 	GUI        GUI        `toml:"gui"`
+	Uplink     Uplink     `toml:"uplink"`
 }
 
 // Board selects the hardware.
@@ -108,6 +109,20 @@ type GUI struct {
 	Watchdog Duration `toml:"watchdog"`
 }
 
+// Uplink configures the optional MQTT uplink. The daemon starts the
+// uplink child only when Broker is set.
+type Uplink struct {
+	Broker          string `toml:"broker"`           // mqtt://host[:port] or mqtts://host[:port]
+	TopicPrefix     string `toml:"topic_prefix"`     // "" is sensord/<hostname>
+	DiscoveryPrefix string `toml:"discovery_prefix"` // Home Assistant discovery
+	Username        string `toml:"username"`
+	PasswordFile    string `toml:"password_file"` // refused if others may read it
+	CAFile          string `toml:"ca_file"`
+	CertFile        string `toml:"cert_file"`
+	KeyFile         string `toml:"key_file"`
+	Textfile        string `toml:"textfile"` // Prometheus textfile; "" for none
+}
+
 // Default returns the configuration used when no file sets a key.
 // Paths depend on whether the daemon runs as root.
 func Default() Config {
@@ -123,7 +138,8 @@ func Default() Config {
 			Dir: defaultDataDir(), FsyncInterval: Duration(time.Second),
 			MaxFileSize: 16 << 20, MaxFiles: 16, Watchdog: Auto,
 		},
-		GUI: GUI{Watchdog: Auto},
+		GUI:    GUI{Watchdog: Auto},
+		Uplink: Uplink{DiscoveryPrefix: "homeassistant"},
 	}
 }
 

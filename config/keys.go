@@ -18,11 +18,13 @@ const (
 	RoleLight  = "light"
 	RoleLogger = "logger"
 	RoleGUI    = "gui"
+	RoleUplink = "uplink" // started only when uplink.broker is set
 )
 
 var (
-	sensors  = []string{RoleMotion, RoleLight}
-	children = []string{RoleMotion, RoleLight, RoleLogger, RoleGUI}
+	sensors    = []string{RoleMotion, RoleLight}
+	children   = []string{RoleMotion, RoleLight, RoleLogger, RoleGUI}
+	uplinkRole = []string{RoleUplink}
 )
 
 // keys lists every key in file order. It is read-only.
@@ -88,6 +90,25 @@ var keys = []key{
 		[]string{RoleGUI}, func(c *Config) any { return c.GUI.TTY }},
 	{"gui.watchdog", `longest time the process may go without WATCHDOG=1 before it is aborted (leaving a core) and restarted; "auto": 5s for sensord itself, off for an exec program; "0s": off (100ms to 10m)`,
 		[]string{RoleGUI}, func(c *Config) any { return c.GUI.Watchdog }},
+
+	{"uplink.broker", `MQTT broker, "mqtt://host[:port]" or "mqtts://host[:port]" (TLS); empty: no uplink process`,
+		uplinkRole, func(c *Config) any { return c.Uplink.Broker }},
+	{"uplink.topic_prefix", `topics are <prefix>/status, /light/state, /samples/light, /health...; empty: "sensord/<hostname>"`,
+		uplinkRole, func(c *Config) any { return c.Uplink.TopicPrefix }},
+	{"uplink.discovery_prefix", "Home Assistant MQTT discovery prefix",
+		uplinkRole, func(c *Config) any { return c.Uplink.DiscoveryPrefix }},
+	{"uplink.username", "MQTT user name; empty: none",
+		uplinkRole, func(c *Config) any { return c.Uplink.Username }},
+	{"uplink.password_file", "file holding the MQTT password (refused if others may read it); empty: none",
+		uplinkRole, func(c *Config) any { return c.Uplink.PasswordFile }},
+	{"uplink.ca_file", "PEM CA certificates that sign the broker's (mqtts); empty: the system's",
+		uplinkRole, func(c *Config) any { return c.Uplink.CAFile }},
+	{"uplink.cert_file", "PEM client certificate for mqtts; empty: none",
+		uplinkRole, func(c *Config) any { return c.Uplink.CertFile }},
+	{"uplink.key_file", "PEM key of uplink.cert_file",
+		uplinkRole, func(c *Config) any { return c.Uplink.KeyFile }},
+	{"uplink.textfile", "Prometheus textfile written atomically for node_exporter, e.g. /var/lib/node_exporter/sensord.prom; empty: none",
+		uplinkRole, func(c *Config) any { return c.Uplink.Textfile }},
 }
 
 // hexInt is an int that Marshal writes in hexadecimal, as I2C addresses

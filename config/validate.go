@@ -46,7 +46,7 @@ func (c Config) validate(pi bool) error {
 }
 
 func (c Config) checks(pi bool) []check {
-	s, m, l, g, u := c.Supervisor, c.Motion, c.Light, c.Logger, c.GUI
+	s, m, l, g, u, up := c.Supervisor, c.Motion, c.Light, c.Logger, c.GUI, c.Uplink
 	return []check{
 		{"board.kind", oneOf(c.Board.Kind, "auto", "pi", "sim")},
 		{"board.sim_faults", printable(c.Board.SimFaults)},
@@ -74,6 +74,15 @@ func (c Config) checks(pi bool) []check {
 		{"gui.exec", execPath(u.Exec)},
 		{"gui.tty", tty(u.TTY)},
 		{"gui.watchdog", watchdog(u.Watchdog)},
+		{"uplink.broker", broker(up.Broker)},
+		{"uplink.topic_prefix", topic(up.TopicPrefix, true)},
+		{"uplink.discovery_prefix", topic(up.DiscoveryPrefix, false)},
+		{"uplink.username", printable(up.Username)},
+		{"uplink.password_file", absFile(up.PasswordFile)},
+		{"uplink.ca_file", absFile(up.CAFile)},
+		{"uplink.cert_file", absFile(up.CertFile)},
+		{"uplink.key_file", keyFile(up.KeyFile, up.CertFile)},
+		{"uplink.textfile", absFile(up.Textfile)},
 	}
 }
 

@@ -60,7 +60,10 @@ func (g *generations) reserve(role string, gen uint32) error {
 // save writes the file with a rename, so it is never half written.
 func (g *generations) save() error {
 	var b strings.Builder
-	for _, name := range childNames {
+	for _, name := range append(childNames[:], uplinkName) {
+		if name == uplinkName && g.reserved[name] == 0 {
+			continue // no broker: the file stays as it was
+		}
 		fmt.Fprintf(&b, "%s %d\n", name, g.reserved[name])
 	}
 	tmp := g.path + ".tmp"

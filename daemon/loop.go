@@ -92,7 +92,7 @@ func (s *supervisor) announce(n notifier) {
 	if !s.ready && s.stopping < 0 && s.allReady() {
 		s.ready = true
 		n.send("READY=1\nSTATUS=" + s.summary())
-		s.log.Info("all children ready", "children", len(childNames))
+		s.log.Info("all children ready", "children", len(s.names))
 	}
 	if s.changed {
 		s.changed = false
@@ -101,10 +101,10 @@ func (s *supervisor) announce(n notifier) {
 }
 
 func (s *supervisor) startAll() {
-	for _, name := range childNames {
+	for _, name := range s.names {
 		s.start(s.children[name])
 	}
-	s.log.Info("all children started", "children", len(childNames))
+	s.log.Info("all children started", "children", len(s.names))
 }
 
 func (s *supervisor) onSignal(sig syscall.Signal, ev events) {
@@ -119,7 +119,7 @@ func (s *supervisor) onSignal(sig syscall.Signal, ev events) {
 
 // reapAll collects every child process that has exited.
 func (s *supervisor) reapAll() {
-	for _, name := range childNames {
+	for _, name := range s.names {
 		c := s.children[name]
 		if c.pid <= 0 {
 			continue
@@ -135,7 +135,7 @@ func (s *supervisor) reapAll() {
 func (s *supervisor) advance(n notifier) {
 	now := s.clock.Now()
 	s.checkWatchdogs(now)
-	for _, name := range childNames {
+	for _, name := range s.names {
 		c := s.children[name]
 		switch {
 		case c.state == stateBackoff && c.wanted && !now.Before(c.next):
@@ -218,6 +218,9 @@ func (s *supervisor) stopPhase(n notifier) {
 	n.send("STATUS=stopping " + strings.Join(names, ", "))
 	for _, name := range names {
 		c := s.children[name]
+		if c == nil {
+			continue // the uplink, when no broker is configured
+		}
 		c.wanted = false
 		c.restartNow = false
 		s.stop(c)
@@ -226,7 +229,7 @@ func (s *supervisor) stopPhase(n notifier) {
 
 func (s *supervisor) phaseDone() bool {
 	for _, name := range stopOrder[s.stopping] {
-		if s.children[name].pid > 0 {
+		if c := s.children[name]; c != nil && c.pid > 0 {
 			return false
 		}
 	}

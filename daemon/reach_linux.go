@@ -95,8 +95,11 @@ func childPaths(name string, cfg config.Config, env runEnv) []reachable {
 		{env.coreDir, mayWrite | mayExec, "the cores directory (<logger.dir>/cores, the children's working directory)", false},
 		{cfg.Supervisor.RuntimeDir, mayExec, "the runtime directory (supervisor.runtime_dir, --runtime-dir)", false},
 	}
-	if name == "logger" {
+	switch name {
+	case "logger":
 		paths = append(paths, reachable{cfg.Logger.Dir, mayRead | mayWrite | mayExec, "the data directory (logger.dir, --data-dir)", false})
+	case uplinkName:
+		paths = append(paths, reachable{cfg.Logger.Dir, mayRead | mayExec, "the data directory (logger.dir, --data-dir)", false})
 	}
 	prog := roleSettings(name, cfg, env).exec
 	if len(env.wrapper) > 0 {
@@ -113,7 +116,7 @@ func childPaths(name string, cfg config.Config, env runEnv) []reachable {
 
 // checkChildren is checkReach for every child, before the first spawn.
 func checkChildren(cfg config.Config, env runEnv) error {
-	for _, name := range childNames {
+	for _, name := range activeChildren(cfg) {
 		cred := env.cred[name]
 		who := cfg.Supervisor.User
 		if cred != nil {

@@ -2,17 +2,38 @@ package daemon
 
 import (
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"sensord/config"
+	"sensord/control"
 )
 
 // The children, in start order. Stop order is stopOrder.
 var childNames = [...]string{"logger", "gui", "motion", "light"}
 
+// uplinkName is the optional fifth child, started only when
+// uplink.broker is set (activeChildren).
+const uplinkName = "uplink"
+
 // stopOrder is the shutdown order (README, "How it works"): the sensors stop
-// first, then the logger drains its pipes, then the GUI goes.
-var stopOrder = [...][]string{{"motion", "light"}, {"logger"}, {"gui"}}
+// first, then the logger drains its pipes, then the uplink (which reads
+// what the logger wrote), then the GUI goes. A phase names children that
+// may be absent.
+var stopOrder = [...][]string{{"motion", "light"}, {"logger"}, {uplinkName}, {"gui"}}
+
+// activeChildren are the children of configuration c, in start order:
+// the four, and the uplink when a broker is configured.
+func activeChildren(c config.Config) []string {
+	names := append([]string(nil), childNames[:]...)
+	if c.Uplink.Broker != "" {
+		names = append(names, uplinkName)
+	}
+	return names
+}
 
 // end is one pipe end handed to a child: the flag that names its
 // descriptor number in argv, the pipe, and which end.
@@ -60,8 +81,38 @@ func roleSettings(name string, c config.Config, env runEnv) settings {
 	case "gui":
 		return settings{c.GUI.Exec, []string{"--tty", env.guiMode,
 			"--control", env.socket, "--board-model", env.model}}
+	case uplinkName:
+		return settings{"", uplinkFlags(c, env)}
 	}
 	panic("daemon: unknown role " + name)
+}
+
+// uplinkFlags: the uplink holds no pipe; it reads the logger's
+// directory and asks the control socket for health.
+func uplinkFlags(c config.Config, env runEnv) []string {
+	u := c.Uplink
+	return []string{"--broker", u.Broker, "--data-dir", c.Logger.Dir, "--control", env.socket,
+		"--topic-prefix", u.TopicPrefix, "--discovery-prefix", u.DiscoveryPrefix,
+		"--username", u.Username, "--password-file", u.PasswordFile,
+		"--ca-file", u.CAFile, "--cert-file", u.CertFile, "--key-file", u.KeyFile,
+		"--textfile", u.Textfile}
+}
+
+// makeUplinkFile creates the uplink's status file for the dashboard in
+// the runtime directory, owned by the uplink's user, who cannot create
+// files there itself (as drop ledgers are made for the sensors).
+func makeUplinkFile(dir string, cred *syscall.Credential, log *slog.Logger) {
+	path := filepath.Join(dir, control.UplinkFile)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err == nil {
+		if cred != nil {
+			err = f.Chown(int(cred.Uid), int(cred.Gid))
+		}
+		f.Close()
+	}
+	if err != nil {
+		log.Warn("no uplink status file; the dashboard will not show the uplink's connection", "err", err)
+	}
 }
 
 // boardFlags are the flags both sensor roles take.

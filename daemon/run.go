@@ -168,6 +168,9 @@ func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, error) {
 	if err := checkChildren(cfg, env); err != nil {
 		return env, 0, err
 	}
+	if cfg.Uplink.Broker != "" {
+		makeUplinkFile(cfg.Supervisor.RuntimeDir, env.cred[uplinkName], log)
+	}
 	return env, uid, nil
 }
 
@@ -242,7 +245,10 @@ func (s *supervisor) apply(cfg config.Config) {
 	old := s.cfg
 	s.cfg, s.env.wrapper = cfg, wrapper
 	changed := 0
-	for _, name := range childNames {
+	if len(activeChildren(cfg)) != len(s.names) {
+		s.log.Warn("uplink.broker was set or cleared; restart sensord to start or stop the uplink")
+	}
+	for _, name := range s.names {
 		if !config.Diff(old, cfg, name) {
 			continue
 		}

@@ -73,7 +73,7 @@ func credentials(name string, explicit bool, log *slog.Logger) (map[string]*sysc
 		return nil, -1, -1, fmt.Errorf("daemon: supervisor.user %q is root; children must not run as root", name)
 	}
 	creds := make(map[string]*syscall.Credential, len(childNames))
-	for _, role := range childNames {
+	for _, role := range append(childNames[:], uplinkName) {
 		c := &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}
 		for _, g := range roleGroups[role] {
 			if grp, err := user.LookupGroup(g); err == nil {

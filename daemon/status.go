@@ -15,7 +15,7 @@ func (s *supervisor) status() control.Status {
 		st.State = "stopping"
 	}
 	now := s.clock.Now()
-	for _, name := range childNames {
+	for _, name := range s.names {
 		st.Children = append(st.Children, s.children[name].status(now, s.env.self))
 	}
 	for _, t := range pipeTable {

@@ -63,6 +63,7 @@ type supervisor struct {
 	env      runEnv
 	pipes    map[string]*pipe
 	children map[string]*child
+	names    []string // the children in start order (activeChildren)
 	term     *terminal
 	null     int // /dev/null, stdin/stdout of the children
 	errFD    int // the children's stderr
@@ -105,8 +106,8 @@ func (p osProcs) forget(pid int)                       { p.w.forget(pid) }
 
 func newSupervisor(cfg config.Config, env runEnv, gens *generations, clock clockwork.Clock, log *slog.Logger) *supervisor {
 	s := &supervisor{cfg: cfg, env: env, gens: gens, clock: clock, log: log, started: clock.Now(),
-		children: make(map[string]*child), stopping: -1, null: -1, errFD: 2}
-	for _, name := range childNames {
+		children: make(map[string]*child), stopping: -1, null: -1, errFD: 2, names: activeChildren(cfg)}
+	for _, name := range s.names {
 		s.children[name] = &child{name: name, state: stateStopped, wanted: true,
 			gen: gens.start(name), set: roleSettings(name, cfg, env)}
 	}
@@ -175,7 +176,8 @@ func (s *supervisor) start(c *child) {
 	}
 	c.gen, c.pid, c.state, c.started = gen, pid, stateRunning, now
 	c.startedMono, _ = ipc.Now()
-	c.live.started(now, s.cfg.Watchdog(c.name), c.set.exec == "")
+	// The uplink does not speak the notify protocol yet: ready at start.
+	c.live.started(now, s.cfg.Watchdog(c.name), c.set.exec == "" && c.name != uplinkName)
 	s.changed = true
 	if err := s.procs.track(pid); err != nil {
 		s.log.Warn("cannot watch the child through a pidfd; the poll sweep will find its death", "child", c.name, "err", err)

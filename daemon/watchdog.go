@@ -80,7 +80,7 @@ func (s *supervisor) childByPid(pid int) *child {
 // period (advance). Its death is then logged with reason watchdog and
 // it is restarted as usual.
 func (s *supervisor) checkWatchdogs(now time.Time) {
-	for _, name := range childNames {
+	for _, name := range s.names {
 		c := s.children[name]
 		if c.state != stateRunning || !c.live.overdue(now) {
 			continue

@@ -72,6 +72,11 @@ func (c canvas) childRow(m *Model, ch control.ChildStatus, x, y, w int) {
 	}
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-9s", state), stateStyle(state))
 	n += c.put(x+n, y, w-n, fmt.Sprintf("%-6d%-8s%-9d", ch.Gen, up, ch.Restarts), stPlain)
+	if ch.Name == "uplink" && m.Daemon.Uplink != nil {
+		text, st := uplinkLine(m.Daemon.Uplink, m.Now)
+		c.fit(x+n, y, w-n, text, st)
+		return
+	}
 	why := exitReason(ch.LastExit)
 	if e := ch.LastExit; e != nil {
 		if at := e.At; !at.IsZero() {

@@ -214,6 +214,7 @@ type DaemonView struct {
 	Unpolled  bool            // no poll has finished yet
 	Headless  bool            // no polling at all (--tty none)
 	StopAsked bool
+	Uplink    *control.UplinkStatus // the uplink's own status file; nil without one
 }
 
 // Event is a line of the recent-events panel.

@@ -22,7 +22,7 @@ const pipesPeriod = 5 * time.Second
 func followStatus(ctx context.Context, clock clockwork.Clock, c control.Client, out chan<- Msg) {
 	send := func(s *control.Status, err error) {
 		select {
-		case out <- StatusMsg{Status: s, Err: err}:
+		case out <- StatusMsg{Status: s, Err: err, Uplink: uplinkStatus(s, c)}:
 		case <-ctx.Done():
 		}
 	}

@@ -41,6 +41,7 @@ type (
 	StatusMsg struct {
 		Status *control.Status
 		Err    error
+		Uplink *control.UplinkStatus // nil: no uplink
 	}
 	// PipesMsg is the pipes' fill from a slow poll of the status.
 	PipesMsg struct {
@@ -244,7 +245,7 @@ func onStatus(m Model, msg StatusMsg) Model {
 	if old := d.Status; old != nil {
 		m = restartEvents(m, old, msg.Status)
 	}
-	d.Status, d.Err, d.PolledAt = msg.Status, "", m.Now
+	d.Status, d.Err, d.PolledAt, d.Uplink = msg.Status, "", m.Now, msg.Uplink
 	return m
 }
 

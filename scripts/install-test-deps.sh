@@ -2,9 +2,10 @@
 # install-test-deps.sh: the tools the test suite and CI use beyond Go:
 # qemu-user-static (ARM builds run under qemu: scripts/qemu-test.sh),
 # tmux (terminal tests), dpkg-deb and systemd-analyze (packaging tests),
-# gcc (go test -race needs cgo); for the VM test (scripts/vm-test.sh):
-# qemu-system-arm (both ARM guests), debootstrap, e2fsprogs, cpio, kmod
-# (depmod), device-tree-compiler and the cross gcc for the stub module.
+# gcc (go test -race needs cgo), mosquitto and openssl (uplink tests);
+# for the VM test (scripts/vm-test.sh): qemu-system-arm (both ARM
+# guests), debootstrap, e2fsprogs, cpio, kmod (depmod),
+# device-tree-compiler and the cross gcc for the stub module.
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -eu
 
@@ -29,6 +30,13 @@ need dtc device-tree-compiler
 need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 need arm-linux-gnueabihf-gcc gcc-arm-linux-gnueabihf
 need gzip gzip
+# The uplink's tests start their own mosquitto on 127.0.0.1 on a free
+# port with their own config, and stop it by pid. Debian's package may
+# also start a system mosquitto service on install: the tests never use
+# it and cannot collide with it (they never use port 1883).
+need mosquitto mosquitto
+need mosquitto_passwd mosquitto
+need openssl openssl
 
 # Each package once.
 pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')

@@ -1,0 +1,28 @@
+// Package uplink is the optional fifth child, role "uplink": it sends
+// every sample the logger wrote, and the appliance's health, to an MQTT
+// broker and announces the sensors to Home Assistant.
+//
+// What it owns: the MQTT connection (github.com/eclipse/paho.golang
+// autopaho, MQTT 5: the will is sent on a lost connection and an explicit
+// "offline" before a clean stop), the cursor file uplink.cursor in the
+// data directory, and the topics under uplink.topic_prefix and
+// uplink.discovery_prefix (DESIGN section 6).
+//
+// Contract with its neighbours:
+//   - The logger's files sensord-*.jsonl are the queue. The uplink only
+//     reads them; the backlog while the broker is away is the files, not
+//     RAM. New lines are seen through inotify on the data directory.
+//   - Every sample record (light, motion) is published with QoS 1 on
+//     samples/<src>, verbatim as the line in the file, in file order, one
+//     at a time: the next is sent after the broker acknowledged the one
+//     before, so order per source holds across reconnects. The cursor
+//     (file identity dev+inode, name, and the offset after the last
+//     acknowledged line) is written by temp file and rename at most once a
+//     second, so after a crash at most a second of records is sent again:
+//     at least once, duplicates dropped by (src, gen, seq) downstream.
+//   - A data file removed by rotation before it was sent is a gap: it is
+//     counted, logged and published on <prefix>/gaps.
+//   - The daemon's status comes from the control socket (--control) and
+//     is published on <prefix>/health every HealthInterval.
+//   - The uplink holds no pipe and is supervised like any child.
+package uplink

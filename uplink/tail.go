@@ -1,0 +1,226 @@
+package uplink
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// maxLine bounds one line in memory; a longer one is no record of the
+// logger's and is skipped.
+const maxLine = 64 << 10
+
+// reader follows the logger's files line by line from a position, on to
+// the next file when the logger rotates. Only complete lines (ending in
+// a newline) are returned. Its memory is one buffer of maxLine bytes.
+type reader struct {
+	dir   string
+	wake  <-chan struct{}
+	onGap func(lost int, after string) // files removed before they were read
+
+	f        *os.File
+	pos      position // after the last line returned
+	buf      []byte
+	start    int
+	end      int
+	eof      bool // the last read found no more bytes
+	sawNewer bool // a newer file existed at the last end of file
+	skipping bool // inside an overlong line
+	noWait   bool // next returns errNoData instead of waiting
+}
+
+// errNoData: nothing to read now (with noWait).
+var errNoData = errors.New("uplink: no new line yet")
+
+// open positions r at p, or at the start of the oldest file when the
+// cursor is unknown or its file is gone.
+func (r *reader) open(p position, known bool) error {
+	r.buf = make([]byte, maxLine)
+	fs, err := listFiles(r.dir)
+	if err != nil {
+		return err
+	}
+	if !known {
+		return r.openFrom(fs, -1)
+	}
+	for _, f := range fs {
+		if f.name == p.Name && r.openAt(f.name, p) {
+			return nil
+		}
+	}
+	r.onGap(1, p.Name)
+	return r.openFrom(fs, nameIndex(p.Name))
+}
+
+// openAt opens name at p's offset if it is still the same file.
+func (r *reader) openAt(name string, p position) bool {
+	f, err := os.Open(filepath.Join(r.dir, name))
+	if err != nil {
+		return false
+	}
+	fi, err := f.Stat()
+	dev, ino := identity(fi)
+	if err != nil || dev != p.Dev || ino != p.Ino || fi.Size() < p.Offset {
+		f.Close()
+		return false
+	}
+	if _, err := f.Seek(p.Offset, 0); err != nil {
+		f.Close()
+		return false
+	}
+	r.f, r.pos = f, p
+	return true
+}
+
+// openFrom opens the first file with an index above after (-1: the
+// oldest), counting the numbers skipped as a gap.
+func (r *reader) openFrom(fs []dataFile, after int) error {
+	for _, f := range fs {
+		if f.index <= after && after >= 0 {
+			continue
+		}
+		if after >= 0 && f.index > after+1 {
+			r.onGap(f.index-after-1, f.name)
+		}
+		h, err := os.Open(filepath.Join(r.dir, f.name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // removed since the listing
+		}
+		if err != nil {
+			return err
+		}
+		fi, err := h.Stat()
+		if err != nil {
+			h.Close()
+			return err
+		}
+		if r.f != nil {
+			r.f.Close()
+		}
+		dev, ino := identity(fi)
+		r.f, r.pos = h, position{Name: f.name, Dev: dev, Ino: ino}
+		r.start, r.end, r.eof, r.sawNewer = 0, 0, false, false
+		return nil
+	}
+	return nil
+}
+
+// next returns the next complete line, valid until the next call, and
+// whether it was the last line in the files when read (live).
+func (r *reader) next(ctx context.Context) (line []byte, live bool, err error) {
+	for {
+		if line, ok := r.cut(); ok {
+			live = r.eof && bytes.IndexByte(r.buf[r.start:r.end], '\n') < 0
+			return line, live, nil
+		}
+		if err := r.fill(); err != nil {
+			return nil, false, err
+		}
+		if !r.eof {
+			continue
+		}
+		moved, err := r.advance()
+		if err != nil {
+			return nil, false, err
+		}
+		if moved {
+			continue
+		}
+		if r.noWait {
+			return nil, false, errNoData
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		case _, ok := <-r.wake:
+			if !ok {
+				return nil, false, errors.New("uplink: inotify stopped")
+			}
+			r.eof = false
+		}
+	}
+}
+
+// cut takes one complete line out of the buffer.
+func (r *reader) cut() ([]byte, bool) {
+	for {
+		i := bytes.IndexByte(r.buf[r.start:r.end], '\n')
+		if i < 0 {
+			return nil, false
+		}
+		line := r.buf[r.start : r.start+i]
+		r.start += i + 1
+		r.pos.Offset += int64(i + 1)
+		if r.skipping {
+			r.skipping = false
+			continue
+		}
+		return line, true
+	}
+}
+
+// fill reads more of the current file; eof says it had nothing.
+func (r *reader) fill() error {
+	if r.f == nil {
+		r.eof = true
+		return nil
+	}
+	if r.start > 0 {
+		r.end = copy(r.buf, r.buf[r.start:r.end])
+		r.start = 0
+	}
+	if r.end == len(r.buf) { // an overlong line: drop what we have of it
+		r.pos.Offset += int64(r.end)
+		r.end, r.skipping = 0, true
+	}
+	n, err := r.f.Read(r.buf[r.end:])
+	r.end += n
+	r.eof = n == 0
+	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// advance moves to the next file once the current one is complete: the
+// logger writes only its newest file, so a file is complete when a newer
+// one existed before the last read found nothing more.
+func (r *reader) advance() (bool, error) {
+	fs, err := listFiles(r.dir)
+	if err != nil {
+		return false, err
+	}
+	if r.f == nil {
+		if len(fs) == 0 {
+			return false, nil
+		}
+		return true, r.openFrom(fs, -1)
+	}
+	cur := nameIndex(r.pos.Name)
+	newer := len(fs) > 0 && fs[len(fs)-1].index > cur
+	if !newer {
+		return false, nil
+	}
+	if !r.sawNewer {
+		r.sawNewer = true
+		return true, nil // read once more: the last lines may have come since
+	}
+	return true, r.openFrom(fs, cur)
+}
+
+// seek repositions r at p (after a publish failed: back to the last
+// acknowledged line).
+func (r *reader) seek(p position) error {
+	r.close()
+	r.f, r.start, r.end, r.eof, r.sawNewer, r.skipping = nil, 0, 0, false, false, false
+	return r.open(p, true)
+}
+
+func (r *reader) close() {
+	if r.f != nil {
+		r.f.Close()
+	}
+}
