@@ -136,7 +136,7 @@ func checkMetrics(t *testing.T, a *daemontest.Appliance, prom string) {
 		}
 	}
 	var text []byte
-	ipctest.Poll(20*time.Second, func() bool {
+	ipctest.Poll(60*time.Second, func() bool { // written every health period (10 s)
 		text, _ = os.ReadFile(prom)
 		return strings.Contains(string(text), "sensord_uplink_last_ack_age_seconds")
 	})
@@ -234,6 +234,7 @@ func TestKilledDuringBackfill(t *testing.T) {
 		t.Logf("kill %d: %d light samples received so far", i+1, len(seqs(sub.Messages(), "sensord/kill")["light"]))
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Stderr = &logBuffer{t: t} // the last process's log, to tell why if it fails
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
