@@ -22,6 +22,7 @@ import (
 
 	"sensord/control"
 	"sensord/daemon/daemontest"
+	"sensord/ipc/ipctest"
 )
 
 // soakSettings are read from the environment: SENSORD_SOAK (a
@@ -196,21 +197,22 @@ var chaosSignals = []syscall.Signal{syscall.SIGKILL, syscall.SIGSEGV, syscall.SI
 
 // chaos is the state of one soak: what was sent and what was seen.
 type chaos struct {
-	t        *testing.T
-	a        *soakApp
-	rng      *rand.Rand
-	sent     map[string]map[syscall.Signal]int // child -> signal -> count
-	stopped  map[int]time.Time                 // pid -> when to SIGCONT
-	skipped  int                               // no running child to hit
-	raced    int                               // the child died before the signal
-	looks    int                               // status samples taken
-	up       map[string]int                    // samples in which a child ran
-	start    soakSample
-	maxFDs   int
-	maxRSS   int
-	zombies  int // zombies seen in one sample (reaped by the next)
-	lingered []int
-	prevZ    map[int]bool
+	t         *testing.T
+	a         *soakApp
+	rng       *rand.Rand
+	startList string                            // the daemon's descriptors at the start, for a failure
+	sent      map[string]map[syscall.Signal]int // child -> signal -> count
+	stopped   map[int]time.Time                 // pid -> when to SIGCONT
+	skipped   int                               // no running child to hit
+	raced     int                               // the child died before the signal
+	looks     int                               // status samples taken
+	up        map[string]int                    // samples in which a child ran
+	start     soakSample
+	maxFDs    int
+	maxRSS    int
+	zombies   int // zombies seen in one sample (reaped by the next)
+	lingered  []int
+	prevZ     map[int]bool
 }
 
 // hit sends a random signal to a random running child.
@@ -317,7 +319,13 @@ func TestChaos(t *testing.T) {
 	for _, n := range []string{"gui", "motion", "light", "logger"} {
 		c.sent[n] = map[syscall.Signal]int{}
 	}
+	// The GUI follows the status on one connection that stays open
+	// (subscribe): count from when it is there, as it is at the end.
+	if !ipctest.Poll(10*time.Second, func() bool { return strings.Count(fdList(a.pid), "socket:") >= 3 }) {
+		t.Fatalf("the GUI never subscribed to the daemon's status:\n%s", fdList(a.pid))
+	}
 	c.start = steadyFDs(t, a.pid)
+	c.startList = fdList(a.pid)
 	c.maxFDs, c.maxRSS = c.start.fds, c.start.rssKiB
 	began := time.Now()
 	c.run(set.dur, set.rate)
@@ -325,15 +333,20 @@ func TestChaos(t *testing.T) {
 	t.Log(r.table())
 }
 
-// steadyFDs samples the daemon a few times and keeps the lowest
-// descriptor count: the dashboard's control connections come and go.
+// steadyFDs samples the daemon a few times and keeps the most frequent
+// descriptor count: a control connection (the GUI's pipe-fill poll) or
+// a restarting child's pidfd may come and go meanwhile.
 func steadyFDs(t *testing.T, pid int) soakSample {
 	s := sampleDaemon(t, pid)
+	seen := map[int]int{}
 	for range 10 {
-		if n := sampleDaemon(t, pid); n.fds < s.fds {
-			s.fds = n.fds
-		}
+		seen[sampleDaemon(t, pid).fds]++
 		time.Sleep(20 * time.Millisecond)
+	}
+	for n, k := range seen {
+		if k > seen[s.fds] {
+			s.fds = n
+		}
 	}
 	return s
 }
@@ -386,10 +399,12 @@ func (c *chaos) finish(elapsed time.Duration) *soakResult {
 // checkFlat checks the daemon's descriptors and memory after the soak.
 func (c *chaos) checkFlat(r *soakResult) {
 	var s soakSample
-	daemontest.Until(c.t, fmt.Sprintf("daemon back to %d descriptors", c.start.fds), 5*time.Second, func() bool {
+	if !ipctest.Poll(5*time.Second, func() bool {
 		s = sampleDaemon(c.t, c.a.pid)
 		return s.fds == c.start.fds
-	})
+	}) {
+		c.t.Fatalf("daemon has %d descriptors after the soak, %d at the start; at the start:\n%s\nat the end:\n%s", s.fds, c.start.fds, c.startList, fdList(c.a.pid))
+	}
 	r.endFDs, r.endRSS = s.fds, s.rssKiB
 	if limit := 2*c.start.rssKiB + 4096; s.rssKiB > limit {
 		c.t.Errorf("daemon RSS %d KiB after the soak, %d at the start: over %d", s.rssKiB, c.start.rssKiB, limit)
@@ -476,4 +491,16 @@ func (r *soakResult) table() string {
 func lastLines(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// fdList is what each of pid's descriptors is, one per line.
+func fdList(pid int) string {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	ents, _ := os.ReadDir(dir)
+	var b strings.Builder
+	for _, e := range ents {
+		l, _ := os.Readlink(filepath.Join(dir, e.Name()))
+		fmt.Fprintf(&b, "%s -> %s\n", e.Name(), l)
+	}
+	return b.String()
 }

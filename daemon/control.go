@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -195,7 +196,7 @@ func (c *controlServer) conn(conn *net.UnixConn, done <-chan struct{}) {
 			return
 		}
 		if sub, ok := reply.(subscription); ok {
-			c.stream(enc, sub, done)
+			c.stream(conn, enc, sub, done)
 			return
 		}
 		if enc.Encode(reply) != nil {
@@ -205,9 +206,17 @@ func (c *controlServer) conn(conn *net.UnixConn, done <-chan struct{}) {
 }
 
 // stream writes a subscription's statuses until the connection or the
-// daemon ends.
-func (c *controlServer) stream(enc *json.Encoder, sub subscription, done <-chan struct{}) {
+// daemon ends. The client sends nothing more, so a read that ends means
+// it has gone (a GUI that died): the connection is closed then, not at
+// the next status change, which may be long in coming.
+func (c *controlServer) stream(conn *net.UnixConn, enc *json.Encoder, sub subscription, done <-chan struct{}) {
 	defer close(sub.sub.gone)
+	_ = conn.SetReadDeadline(time.Time{})
+	peerGone := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, conn)
+		close(peerGone)
+	}()
 	if enc.Encode(sub.first) != nil {
 		return
 	}
@@ -217,6 +226,8 @@ func (c *controlServer) stream(enc *json.Encoder, sub subscription, done <-chan 
 			if enc.Encode(st) != nil {
 				return
 			}
+		case <-peerGone:
+			return
 		case <-done:
 			return
 		}

@@ -1,6 +1,9 @@
 package daemon_test
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -162,4 +165,29 @@ func TestWatchdogHungSensor(t *testing.T) {
 func corePattern() string {
 	b, _ := os.ReadFile("/proc/sys/kernel/core_pattern")
 	return strings.TrimSpace(string(b))
+}
+
+// TestSubscribeClosedByPeer: a subscriber that goes away (a GUI that
+// died) is let go at once, not at the next status change: the daemon's
+// descriptors come back to what they were (the chaos soak found one
+// left open per dead GUI).
+func TestSubscribeClosedByPeer(t *testing.T) {
+	a := daemontest.Start(t, bin, daemontest.Options{})
+	fds := func() int {
+		ents, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", a.Cmd.Process.Pid))
+		return len(ents)
+	}
+	before := fds()
+	conn, err := net.Dial("unix", a.Socket())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write([]byte(`{"cmd":"subscribe"}` + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	daemontest.Until(t, "the subscriber's descriptor closed", 5*time.Second, func() bool { return fds() <= before })
 }
