@@ -173,6 +173,16 @@ func corePattern() string {
 // left open per dead GUI).
 func TestSubscribeClosedByPeer(t *testing.T) {
 	a := daemontest.Start(t, bin, daemontest.Options{})
+	// Once all are ready nothing changes, so no status write will find
+	// the dead connection for the daemon.
+	a.WaitFor("all ready", 20*time.Second, func(st control.Status) bool {
+		for _, c := range st.Children {
+			if !c.Ready {
+				return false
+			}
+		}
+		return true
+	})
 	fds := func() int {
 		ents, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", a.Cmd.Process.Pid))
 		return len(ents)
