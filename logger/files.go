@@ -12,9 +12,7 @@ import (
 	"time"
 )
 
-// dataFile is one sensord-*.jsonl file. Files are ordered by the index
-// in their name, not by the time in it: a Pi without a clock battery
-// may boot with a clock earlier than the last file's.
+// dataFile is one sensord-*.jsonl file with its path (see DataFiles).
 type dataFile struct {
 	path  string
 	index int // 0 if the name carries none
@@ -25,30 +23,43 @@ func fileName(index int, t time.Time) string {
 	return fmt.Sprintf("sensord-%08d-%s.jsonl", index, t.UTC().Format("20060102T150405Z"))
 }
 
-// listFiles returns the data files in dir, oldest first.
-func listFiles(dir string) ([]dataFile, error) {
+// DataFile is one data file as DataFiles lists it: its name in the
+// data directory and the index in that name (0 if it carries none). The
+// logger numbers its files one after the other, so a missing index is a
+// file that rotation removed.
+type DataFile struct {
+	Name  string
+	Index int
+}
+
+// DataFiles returns the data files in dir, oldest first: by the index in
+// their name, not by the time in it (a Pi without a clock battery may
+// boot with a clock earlier than the last file's). It is the one rule
+// for the logger, `sensord data` and the uplink.
+func DataFiles(dir string) ([]DataFile, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	var fs []dataFile
+	var fs []DataFile
 	for _, e := range ents {
 		n := e.Name()
 		if !e.Type().IsRegular() || !strings.HasPrefix(n, "sensord-") || !strings.HasSuffix(n, ".jsonl") {
 			continue
 		}
-		fs = append(fs, dataFile{path: filepath.Join(dir, n), index: nameIndex(n)})
+		fs = append(fs, DataFile{Name: n, Index: FileIndex(n)})
 	}
-	slices.SortStableFunc(fs, func(a, b dataFile) int {
-		if a.index != b.index {
-			return a.index - b.index
+	slices.SortStableFunc(fs, func(a, b DataFile) int {
+		if a.Index != b.Index {
+			return a.Index - b.Index
 		}
-		return strings.Compare(a.path, b.path)
+		return strings.Compare(a.Name, b.Name)
 	})
 	return fs, nil
 }
 
-func nameIndex(name string) int {
+// FileIndex is the index in a data file's name, 0 if it carries none.
+func FileIndex(name string) int {
 	s := strings.TrimSuffix(strings.TrimPrefix(name, "sensord-"), ".jsonl")
 	if i := strings.IndexByte(s, '-'); i >= 0 {
 		s = s[:i]
@@ -58,6 +69,16 @@ func nameIndex(name string) int {
 		return 0
 	}
 	return n
+}
+
+// listFiles is DataFiles with each file's path.
+func listFiles(dir string) ([]dataFile, error) {
+	fs, err := DataFiles(dir)
+	out := make([]dataFile, len(fs))
+	for i, f := range fs {
+		out[i] = dataFile{path: filepath.Join(dir, f.Name), index: f.Index}
+	}
+	return out, err
 }
 
 // linesBackward calls fn with each complete line (without its newline)

@@ -3,53 +3,15 @@ package uplink
 import (
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
+	"sensord/logger"
 )
 
-// dataFile is one of the logger's sensord-NNNNNNNN-*.jsonl files; the
-// logger numbers them consecutively, so a missing number is a file
-// removed by rotation.
-type dataFile struct {
-	name  string
-	index int
-}
+// The logger owns the data files' names and order: logger.DataFiles.
+type dataFile = logger.DataFile
 
-// listFiles returns the data files in dir, oldest first, as the logger
-// orders them (by index, not by the clock time in the name).
-func listFiles(dir string) ([]dataFile, error) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var fs []dataFile
-	for _, e := range ents {
-		n := e.Name()
-		if e.Type().IsRegular() && strings.HasPrefix(n, "sensord-") && strings.HasSuffix(n, ".jsonl") {
-			fs = append(fs, dataFile{n, nameIndex(n)})
-		}
-	}
-	slices.SortStableFunc(fs, func(a, b dataFile) int {
-		if a.index != b.index {
-			return a.index - b.index
-		}
-		return strings.Compare(a.name, b.name)
-	})
-	return fs, nil
-}
+func listFiles(dir string) ([]dataFile, error) { return logger.DataFiles(dir) }
 
-func nameIndex(name string) int {
-	s := strings.TrimSuffix(strings.TrimPrefix(name, "sensord-"), ".jsonl")
-	if i := strings.IndexByte(s, '-'); i >= 0 {
-		s = s[:i]
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
-}
+func nameIndex(name string) int { return logger.FileIndex(name) }
 
 // sizeAfter is the number of bytes in the files after position p: the
 // backlog.
@@ -58,12 +20,12 @@ func sizeAfter(dir string, p position) int64 {
 	cur := nameIndex(p.Name)
 	var n int64
 	for _, f := range fs {
-		fi, err := os.Stat(filepath.Join(dir, f.name))
+		fi, err := os.Stat(filepath.Join(dir, f.Name))
 		switch {
 		case err != nil:
-		case f.name == p.Name:
+		case f.Name == p.Name:
 			n += max(0, fi.Size()-p.Offset)
-		case f.index > cur:
+		case f.Index > cur:
 			n += fi.Size()
 		}
 	}

@@ -14,7 +14,7 @@ func latestSamples(dir string) map[string][]byte {
 	out := map[string][]byte{}
 	fs, _ := listFiles(dir)
 	for i := len(fs) - 1; i >= 0 && len(fs)-i <= 2 && len(out) < 2; i-- {
-		tailLines(filepath.Join(dir, fs[i].name), func(line []byte) {
+		tailLines(filepath.Join(dir, fs[i].Name), func(line []byte) {
 			if src := sampleSource(line); src != "" && out[src] == nil {
 				out[src] = append([]byte(nil), line...)
 			}

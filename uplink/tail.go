@@ -47,7 +47,7 @@ func (r *reader) open(p position, known bool) error {
 		return r.openFrom(fs, -1)
 	}
 	for _, f := range fs {
-		if f.name == p.Name && r.openAt(f.name, p) {
+		if f.Name == p.Name && r.openAt(f.Name, p) {
 			return nil
 		}
 	}
@@ -79,13 +79,13 @@ func (r *reader) openAt(name string, p position) bool {
 // oldest), counting the numbers skipped as a gap.
 func (r *reader) openFrom(fs []dataFile, after int) error {
 	for _, f := range fs {
-		if f.index <= after && after >= 0 {
+		if f.Index <= after && after >= 0 {
 			continue
 		}
-		if after >= 0 && f.index > after+1 {
-			r.onGap(f.index-after-1, f.name)
+		if after >= 0 && f.Index > after+1 {
+			r.onGap(f.Index-after-1, f.Name)
 		}
-		h, err := os.Open(filepath.Join(r.dir, f.name))
+		h, err := os.Open(filepath.Join(r.dir, f.Name))
 		if errors.Is(err, os.ErrNotExist) {
 			continue // removed since the listing
 		}
@@ -101,7 +101,7 @@ func (r *reader) openFrom(fs []dataFile, after int) error {
 			r.f.Close()
 		}
 		dev, ino := identity(fi)
-		r.f, r.pos = h, position{Name: f.name, Dev: dev, Ino: ino}
+		r.f, r.pos = h, position{Name: f.Name, Dev: dev, Ino: ino}
 		r.start, r.end, r.eof, r.sawNewer = 0, 0, false, false
 		return nil
 	}
@@ -200,7 +200,7 @@ func (r *reader) advance() (bool, error) {
 		return true, r.openFrom(fs, -1)
 	}
 	cur := nameIndex(r.pos.Name)
-	newer := len(fs) > 0 && fs[len(fs)-1].index > cur
+	newer := len(fs) > 0 && fs[len(fs)-1].Index > cur
 	if !newer {
 		return false, nil
 	}
