@@ -95,7 +95,7 @@ func main() {
 		os.Exit(2)
 	}
 	if offline[name] {
-		// Only the uplink may reach the network (DESIGN section 8). A
+		// Only the uplink may reach the network (README, "Command line and configuration"). A
 		// kernel or emulator without seccomp (qemu-user) gets a warning,
 		// not a crash loop.
 		if err := sandbox.DenyInternet(); err != nil {

@@ -6,7 +6,7 @@
 // autopaho, MQTT 5: the will is sent on a lost connection and an explicit
 // "offline" before a clean stop), the cursor file uplink.cursor in the
 // data directory, and the topics under uplink.topic_prefix and
-// uplink.discovery_prefix (DESIGN section 6).
+// uplink.discovery_prefix (README, "MQTT uplink and Home Assistant").
 //
 // Contract with its neighbours:
 //   - The logger's files sensord-*.jsonl are the queue. The uplink only
