@@ -49,10 +49,9 @@ type Client struct {
 func (c Client) Do(ctx context.Context, req Request, reply any) error {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", c.Path)
+	conn, err := c.dial(ctx)
 	if err != nil {
-		return fmt.Errorf("control: cannot reach the daemon at %s: %w; is sensord running? (try --runtime-dir)", c.Path, err)
+		return err
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -71,6 +70,16 @@ func (c Client) Do(ctx context.Context, req Request, reply any) error {
 
 // errBadReply is a reply line that does not decode.
 var errBadReply = errors.New("control: bad reply")
+
+// dial connects to the daemon within ctx.
+func (c Client) dial(ctx context.Context) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", c.Path)
+	if err != nil {
+		return nil, fmt.Errorf("control: cannot reach the daemon at %s: %w; is sensord running? (try --runtime-dir)", c.Path, err)
+	}
+	return conn, nil
+}
 
 func decodeReply(line []byte, reply any) error {
 	var e Error

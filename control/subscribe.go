@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -63,10 +62,9 @@ func (c Client) Subscribe(ctx context.Context, clock clockwork.Clock, fn func(*S
 func (c Client) follow(ctx context.Context, fn func(*Status, error)) error {
 	dctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(dctx, "unix", c.Path)
+	conn, err := c.dial(dctx)
 	if err != nil {
-		return fmt.Errorf("control: cannot reach the daemon at %s: %w", c.Path, err)
+		return err
 	}
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
