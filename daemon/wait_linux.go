@@ -30,7 +30,7 @@ type waiter struct {
 	pidfds                    map[int]int // pid -> pidfd
 	noPidfd                   bool        // pidfd_open said ENOSYS
 	extra                     map[int]func()
-	events                    []unix.EpollEvent
+	sw                        *sweep // what an empty tick needs, with no P (epoll_linux.go)
 }
 
 // newWaiter makes the wait point, its tick every poll. pidfds says
@@ -39,7 +39,7 @@ type waiter struct {
 // off too, and noPidfd says so.
 func newWaiter(poll time.Duration, pidfds bool) (*waiter, error) {
 	w := &waiter{ep: -1, tick: -1, deadline: -1, event: -1, pidfds: map[int]int{},
-		extra: map[int]func(){}, events: make([]unix.EpollEvent, 16),
+		extra: map[int]func(){}, sw: new(sweep),
 		noPidfd: !pidfds || !havePidfd() || os.Getenv(envNoPidfd) != ""}
 	var err error
 	if w.ep, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
@@ -65,6 +65,7 @@ func newWaiter(poll time.Duration, pidfds bool) (*waiter, error) {
 		w.close()
 		return nil, err
 	}
+	w.sw.ep, w.sw.tick = int32(w.ep), int32(w.tick)
 	return w, nil
 }
 
@@ -117,9 +118,11 @@ func timerSet(fd int, spec *unix.ItimerSpec) error {
 	return nil
 }
 
-// track watches pid's exit through a pidfd. Without pidfds (ENOSYS) it
-// returns nil: SIGCHLD and the tick wake the loop instead.
+// track watches pid's exit through a pidfd and the tick's sweep.
+// Without pidfds (ENOSYS) it returns nil: SIGCHLD and the sweep wake the
+// loop instead.
 func (w *waiter) track(pid int) error {
+	w.sw.add(pid)
 	if w.noPidfd {
 		return nil
 	}
@@ -140,8 +143,9 @@ func (w *waiter) track(pid int) error {
 	return nil
 }
 
-// forget drops pid's pidfd once it has been reaped.
+// forget drops pid's pidfd and sweep once it has been reaped.
 func (w *waiter) forget(pid int) {
+	w.sw.remove(pid)
 	if fd, ok := w.pidfds[pid]; ok {
 		_ = unix.EpollCtl(w.ep, unix.EPOLL_CTL_DEL, fd, nil)
 		unix.Close(fd)
@@ -155,32 +159,29 @@ func (w *waiter) wake() {
 	_, _ = unix.Write(w.event, one[:])
 }
 
-// wait blocks until something in the set is ready and consumes the
-// timer expirations and wake-ups, so that the next wait blocks again.
-// The caller then looks at everything: wait tells nothing of why.
+// wait blocks until something in the set is ready, other than a tick
+// whose sweep found no child exited (that one is done without leaving
+// the wait: epoll_linux.go), and consumes the timer expirations and
+// wake-ups, so that the next wait blocks again. The caller then looks at
+// everything: wait tells nothing of why.
 func (w *waiter) wait() error {
-	for {
-		n, err := epollWaitBlock(w.ep, w.events)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != 0 {
-			return fmt.Errorf("daemon: epoll_wait: %w", err)
-		}
-		var buf [8]byte
-		for _, ev := range w.events[:n] {
-			fd := int(ev.Fd)
-			switch {
-			case fd == w.tick || fd == w.deadline || fd == w.event:
-				_, _ = unix.Read(fd, buf[:])
-			case w.extra[fd] != nil:
-				w.extra[fd]()
-			}
-			// A pidfd stays readable until forget: the reap sweep that
-			// follows every wait collects its child.
-		}
-		return nil
+	n, err := w.sw.block()
+	if err != 0 {
+		return fmt.Errorf("daemon: epoll_wait: %w", err)
 	}
+	var buf [8]byte
+	for _, ev := range w.sw.events[:n] {
+		fd := int(ev.Fd)
+		switch {
+		case fd == w.tick || fd == w.deadline || fd == w.event:
+			_, _ = unix.Read(fd, buf[:])
+		case w.extra[fd] != nil:
+			w.extra[fd]()
+		}
+		// A pidfd stays readable until forget: the reap sweep that
+		// follows every wait collects its child.
+	}
+	return nil
 }
 
 func (w *waiter) close() {
