@@ -97,6 +97,7 @@ func run(ctx context.Context, cfg config.Config, o options) (err error) {
 	if err := w.watch(ns.fd, func() { s.notices(ns) }); err != nil {
 		return err
 	}
+	w.takePings(ns.fd, s.pingedAgo)
 	if logFD >= 0 {
 		s.errFD = logFD
 	}

@@ -30,7 +30,8 @@ type waiter struct {
 	pidfds                    map[int]int // pid -> pidfd
 	noPidfd                   bool        // pidfd_open said ENOSYS
 	extra                     map[int]func()
-	sw                        *sweep // what an empty tick needs, with no P (epoll_linux.go)
+	sw                        *sweep // what the no-P section needs (epoll_linux.go)
+	pinged                    func(pid int, ago time.Duration)
 }
 
 // newWaiter makes the wait point, its tick every poll. pidfds says
@@ -39,7 +40,7 @@ type waiter struct {
 // off too, and noPidfd says so.
 func newWaiter(poll time.Duration, pidfds bool) (*waiter, error) {
 	w := &waiter{ep: -1, tick: -1, deadline: -1, event: -1, pidfds: map[int]int{},
-		extra: map[int]func(){}, sw: new(sweep),
+		extra:   map[int]func(){},
 		noPidfd: !pidfds || !havePidfd() || os.Getenv(envNoPidfd) != ""}
 	var err error
 	if w.ep, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
@@ -65,7 +66,7 @@ func newWaiter(poll time.Duration, pidfds bool) (*waiter, error) {
 		w.close()
 		return nil, err
 	}
-	w.sw.ep, w.sw.tick = int32(w.ep), int32(w.tick)
+	w.sw = newSweep(w.ep, w.tick)
 	return w, nil
 }
 
@@ -98,6 +99,14 @@ func (w *waiter) watch(fd int, ready func()) error {
 	}
 	w.extra[fd] = ready
 	return nil
+}
+
+// takePings lets the no-P section take plain watchdog pings off the
+// notify socket fd (watched with its reader); wait hands each to pinged
+// with the child's pid and how long ago it came.
+func (w *waiter) takePings(fd int, pinged func(pid int, ago time.Duration)) {
+	w.pinged = pinged
+	w.sw.takePings(fd)
 }
 
 // setPoll makes the tick fire every d.
@@ -166,6 +175,7 @@ func (w *waiter) wake() {
 // everything: wait tells nothing of why.
 func (w *waiter) wait() error {
 	n, err := w.sw.block()
+	w.handPings()
 	if err != 0 {
 		return fmt.Errorf("daemon: epoll_wait: %w", err)
 	}
@@ -182,6 +192,19 @@ func (w *waiter) wait() error {
 		// follows every wait collects its child.
 	}
 	return nil
+}
+
+// handPings gives the loop the pings the section took, before any
+// notice read after them.
+func (w *waiter) handPings() {
+	var now unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &now)
+	for i := range w.sw.n {
+		if at := w.sw.pinged[i]; at != 0 {
+			w.sw.pinged[i] = 0
+			w.pinged(int(w.sw.pids[i]), time.Duration(now.Nano()-at))
+		}
+	}
 }
 
 func (w *waiter) close() {

@@ -3,6 +3,7 @@ package daemon
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"sensord/ipc/ipctest"
+	"sensord/sdnotify"
 )
 
 // TestWaitSweepsWithoutReturning: empty ticks are done in the no-P
@@ -116,5 +118,56 @@ func TestSweepSpill(t *testing.T) {
 	sw.remove(1000)
 	if sw.n != maxSwept-1 || sw.pids[0] != int32(1000+maxSwept-1) {
 		t.Errorf("after remove: n %d pids %v", sw.n, sw.pids)
+	}
+}
+
+// TestWaitTakesPlainPings: plain WATCHDOG=1 datagrams from a known pid
+// are taken in the no-P section and handed over when wait returns, which
+// it does for the first datagram that is anything else; that one is
+// left on the socket for the loop's reader.
+func TestWaitTakesPlainPings(t *testing.T) {
+	w, err := newWaiter(time.Hour, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	ns, err := listenNotify(filepath.Join(t.TempDir(), NotifyName), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.close()
+	var notices []notice
+	if err := w.watch(ns.fd, func() { notices = append(notices, ns.read()...) }); err != nil {
+		t.Fatal(err)
+	}
+	type ping struct {
+		pid int
+		ago time.Duration
+	}
+	var pings []ping
+	w.takePings(ns.fd, func(pid int, ago time.Duration) { pings = append(pings, ping{pid, ago}) })
+	if w.sw.notify < 0 {
+		t.Fatal("the section does not take pings: credMsg's layout is not the kernel's on this platform")
+	}
+	// The sender is this process: make it a known child.
+	if err := w.track(os.Getpid()); err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range []string{"WATCHDOG=1", "WATCHDOG=1", "WATCHDOG=1", "WATCHDOG=1\nSTATUS=busy", "WATCHDOG=1"} {
+		if err := sdnotify.Send(ns.path, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.wait(); err != nil {
+		t.Fatal(err)
+	}
+	if w.sw.pings != 3 {
+		t.Errorf("%d pings taken in the section; want the 3 before the first other datagram", w.sw.pings)
+	}
+	if len(pings) != 1 || pings[0].pid != os.Getpid() || pings[0].ago < 0 || pings[0].ago > time.Minute {
+		t.Errorf("pings handed over: %+v; want one for pid %d, a moment ago", pings, os.Getpid())
+	}
+	if len(notices) != 2 || notices[0].fields["STATUS"] != "busy" || notices[1].fields["WATCHDOG"] != "1" {
+		t.Errorf("notices left for the loop: %+v; want the STATUS one and the ping after it", notices)
 	}
 }

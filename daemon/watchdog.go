@@ -53,6 +53,16 @@ func (s *supervisor) noticed(c *child, f map[string]string) {
 	}
 }
 
+// pingedAgo applies a WATCHDOG=1 from pid that came ago, taken off the
+// socket by the wait point (epoll_linux.go).
+func (s *supervisor) pingedAgo(pid int, ago time.Duration) {
+	if c := s.childByPid(pid); c != nil {
+		if at := s.clock.Now().Add(-ago); at.After(c.live.lastPing) {
+			c.live.lastPing = at
+		}
+	}
+}
+
 // notices applies every datagram waiting on the notify socket. One
 // from a pid that is not a current child (a grandchild, a process
 // already reaped) is ignored.
