@@ -26,8 +26,9 @@ func TestRunNotifies(t *testing.T) {
 	}
 	h.advance(bh1750.MaxConversion) // first sample
 	h.Both(ipc.TypeLight)
-	// Samples every 1 s and pings at 2.5 s, 5 s, 7.5 s from the start: the
-	// timer serves both, and a ping's wake-up sends no sample.
+	// Samples every 1 s from 0.18 s; the pings ride on the samples' wake-ups
+	// once a quarter of the watchdog has passed since the last (2.18 s,
+	// 4.18 s, 6.18 s, 8.18 s), so the loop never wakes just to ping.
 	var pings, samples int
 	for elapsed := bh1750.MaxConversion; elapsed < 8*time.Second; {
 		step := 500 * time.Millisecond
@@ -49,8 +50,8 @@ func TestRunNotifies(t *testing.T) {
 			}
 		}
 	}
-	if pings != 3 || samples != 8 {
-		t.Errorf("%d pings and %d samples in 8 s; want 3 and 8", pings, samples)
+	if pings != 4 || samples != 8 {
+		t.Errorf("%d pings and %d samples in 8 s; want 4 and 8", pings, samples)
 	}
 	if r := h.Command(ipc.OpSimFault, int64(board.SimHang)); !r.OK {
 		t.Fatalf("sim-fault hang: %+v", r)

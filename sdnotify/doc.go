@@ -8,7 +8,8 @@
 // shut down. The children use the same calls towards the daemon's own
 // notify.sock: READY=1 once when ready, and WATCHDOG=1 from their main
 // loop through a Watchdog, which folds the next ping into the loop's
-// own deadline. Without $NOTIFY_SOCKET
+// own deadline and pings early when the loop is awake anyway, so a busy
+// loop never wakes for a ping. Without $NOTIFY_SOCKET
 // (SysV init, a terminal) every call is a no-op that returns nil, so
 // callers need not know whether systemd runs them.
 //

@@ -2,17 +2,22 @@ package sdnotify
 
 import "time"
 
-// Watchdog is the ping schedule of one main loop: it sends WATCHDOG=1
-// at most every half WatchdogInterval, and tells the loop when it must
-// wake next to send the following one. The loop calls Ping each time
-// round, with the time and its own next deadline, and sleeps until the
-// deadline Ping returns, so a loop that is stuck stops pinging; there
-// is no goroutine or ticker of its own. Without a watchdog Ping returns
-// the loop's deadline unchanged and never sends, so the loop gets no
-// extra wake-up. Like the loop, it is not safe for concurrent use.
+// Watchdog is the ping schedule of one main loop. It sends WATCHDOG=1
+// from the loop itself: when the loop is awake anyway and a quarter of
+// WatchdogInterval has passed since the last ping, or else when half of
+// it has, for which it tells the loop to wake. So a loop that wakes at
+// least every quarter interval (a sensor sampling every second, a
+// dashboard redrawing its clock) never wakes for a ping, and an idle one
+// wakes once per half interval, as sd_watchdog_enabled(3) advises. The
+// loop calls Ping each time round, with the time and its own next
+// deadline, and sleeps until the deadline Ping returns, so a loop that
+// is stuck stops pinging; there is no goroutine or ticker of its own.
+// Without a watchdog Ping returns the loop's deadline unchanged and
+// never sends, so the loop gets no extra wake-up. Like the loop, it is
+// not safe for concurrent use.
 type Watchdog struct {
-	every  time.Duration // 0: no watchdog
-	next   time.Time     // next ping due
+	every  time.Duration // at most this between pings; 0: no watchdog
+	next   time.Time     // next ping due: the loop wakes for it
 	notify func(string) error
 	err    error
 }
@@ -31,17 +36,20 @@ func newWatchdog(interval time.Duration, start time.Time, notify func(string) er
 	return w
 }
 
-// Every is the time between pings, 0 without a watchdog.
+// Every is the longest time between pings, half the interval; 0 without
+// a watchdog.
 func (w *Watchdog) Every() time.Duration { return w.every }
 
-// Ping sends WATCHDOG=1 if one is due at now, and returns the earlier of
-// deadline and the next ping (a zero deadline means the loop has none of
-// its own; without a watchdog the result is then zero too).
+// Ping sends WATCHDOG=1 if one is due at now, or may be sent early
+// because the loop is awake anyway (half of Every since the last), and
+// returns the earlier of deadline and the next ping due (a zero deadline
+// means the loop has none of its own; without a watchdog the result is
+// then zero too).
 func (w *Watchdog) Ping(now, deadline time.Time) time.Time {
 	if w == nil || w.every <= 0 {
 		return deadline
 	}
-	if !now.Before(w.next) {
+	if !now.Before(w.next.Add(-w.every / 2)) {
 		if err := w.notify("WATCHDOG=1"); err != nil && w.err == nil {
 			w.err = err
 		}

@@ -11,9 +11,11 @@ import (
 
 var t0 = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 
-// TestWatchdogPing walks a loop on a fake clock: pings come only when
-// due, the deadline returned is the earlier of the loop's and the next
-// ping, and a loop that wakes early sends nothing.
+// TestWatchdogPing walks a loop on a fake clock: a ping comes when
+// due, or earlier when the loop is awake anyway and half of Every has
+// passed since the last; the deadline returned is the earlier of the
+// loop's and the next ping due, and a loop that wakes sooner than that
+// sends nothing.
 func TestWatchdogPing(t *testing.T) {
 	var sent []time.Time
 	now := t0
@@ -34,11 +36,13 @@ func TestWatchdogPing(t *testing.T) {
 		pings    int           // pings so far
 	}{
 		{0, 10 * time.Second, 2 * time.Second, 0},                              // first ping due at 2 s
-		{1 * time.Second, 1500 * time.Millisecond, 1500 * time.Millisecond, 0}, // the loop's deadline is earlier
-		{2 * time.Second, -1, 4 * time.Second, 1},                              // due: sent, next at 4 s
-		{3 * time.Second, -1, 4 * time.Second, 1},                              // early wake (a command): nothing sent
-		{7 * time.Second, 8 * time.Second, 8 * time.Second, 2},                 // late: sent, next counted from now (9 s)
-		{9 * time.Second, 20 * time.Second, 11 * time.Second, 3},
+		{500 * time.Millisecond, -1, 2 * time.Second, 0},                       // awake early (a command): too soon
+		{1 * time.Second, 1500 * time.Millisecond, 1500 * time.Millisecond, 1}, // awake after Every/2: sent, next due at 3 s, the loop's deadline first
+		{1500 * time.Millisecond, -1, 3 * time.Second, 1},                      // awake again: too soon
+		{3 * time.Second, -1, 5 * time.Second, 2},                              // due: sent
+		{7 * time.Second, 8 * time.Second, 8 * time.Second, 3},                 // late: sent, next counted from now (9 s)
+		{8 * time.Second, 20 * time.Second, 10 * time.Second, 4},               // awake after Every/2: sent
+		{8500 * time.Millisecond, 20 * time.Second, 10 * time.Second, 4},
 	}
 	for i, s := range steps {
 		now = t0.Add(s.at)
