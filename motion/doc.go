@@ -27,11 +27,13 @@
 // # Edges
 //
 // A watcher goroutine calls WaitForEdge on both edges with a positive
-// timeout (Poll, 1 s) in a loop that checks its context, because
+// timeout (Poll, 1 min) in a loop that checks its context, because
 // periph's drivers disagree on what -1 and 0 mean. It reads the level
 // after every wake-up, edge or timeout, and sends only changes, so a
-// lost edge is made good within Poll. Halt on the pin ends a wait when
-// the process stops. One goroutine owns all other state; the watcher
+// lost edge is made good within Poll; an idle PIR wakes the process only
+// for that and the watchdog. Halt on the pin ends a wait when the
+// process stops, repeated until the watcher is gone (a Halt just before
+// a wait begins is lost). One goroutine owns all other state; the watcher
 // waits until it has dealt with a change before it waits on the pin
 // again (edges meanwhile queue in the kernel). That goroutine stops its
 // timer while it handles an event, so a test's fake clock

@@ -60,11 +60,18 @@ const (
 	// StuckAfterSim is above board.PIRMaxPulse, the longest pulse the
 	// simulated PIR makes by itself.
 	StuckAfterSim = 30 * time.Second
-	// Poll is the WaitForEdge timeout: how often the watcher checks the
-	// context and the level when no edge comes. Halt on the pin ends a
+	// Poll is the WaitForEdge timeout: how often the watcher reads the
+	// level when no edge comes, so it bounds how soon a lost edge is
+	// made good. It is not what a stop waits for: Halt on the pin ends a
 	// wait at once (gpioioctl sets a past read deadline, SimPIR wakes),
-	// so Poll bounds only how soon a lost edge is made good and, if Halt
-	// lands just before a new wait begins, how long a stop takes: 1 s
-	// is one idle wake-up a second, under the daemon's 2 s grace.
-	Poll = time.Second
+	// and is repeated until the watcher is gone, in case it landed just
+	// before a new wait began. A minute: an idle PIR costs one wake-up a
+	// minute, not one a second.
+	Poll = time.Minute
+	// FailedWaitRetry is how long the watcher waits before it tries
+	// again when WaitForEdge fails at once (a line not set up for
+	// edges): then the level is read that often instead.
+	FailedWaitRetry = time.Second
+	// haltRetry is how often a stop repeats Halt until the watcher ends.
+	haltRetry = 10 * time.Millisecond
 )

@@ -160,8 +160,7 @@ func (s *role) startWatch(ctx context.Context) {
 	}()
 	s.stopW = func() {
 		cancel()
-		_ = pin.Halt()
-		<-done
+		haltUntil(pin, done)
 	}
 }
 

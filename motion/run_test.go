@@ -14,6 +14,7 @@ import (
 
 	"sensord/board"
 	"sensord/ipc"
+	"sensord/ipc/ipctest"
 	"sensord/sensor"
 	"sensord/sensor/sensortest"
 )
@@ -111,8 +112,15 @@ func start(t *testing.T, cfg Config, faults string) *harness {
 	return startAt(t, cfg, clk)
 }
 
+// testPoll is the watcher's WaitForEdge timeout in these tests, and the
+// step they move the fake clock by.
+const testPoll = time.Second
+
 func startAt(t *testing.T, cfg Config, clk *sensortest.Clock) *harness {
 	t.Helper()
+	if cfg.Poll == 0 {
+		cfg.Poll = testPoll
+	}
 	cfg.Clock, cfg.Stamps, cfg.Log = clk, sensor.StampsFrom(clk.Now), slog.New(slog.DiscardHandler)
 	if cfg.Pin == "" {
 		cfg.Pin = "GPIO17"
@@ -124,7 +132,7 @@ func startAt(t *testing.T, cfg Config, clk *sensortest.Clock) *harness {
 	// A gpiotest.Pin ignores Halt, so at the end its WaitForEdge returns
 	// only when the fake clock passes its timeout: keep moving it.
 	h.Go(func(ctx context.Context, ends Pipes) error { return Run(ctx, cfg, ends) },
-		func() { clk.Advance(Poll) })
+		func() { clk.Advance(testPoll) })
 	return h
 }
 
@@ -132,18 +140,18 @@ func (h *harness) state(motion bool, since time.Time, last time.Duration) {
 	h.t.Helper()
 	m := h.Both(ipc.TypeMotion).M.(*ipc.MotionState)
 	got := time.Unix(0, m.Since)
-	if m.Motion != motion || got.Sub(since).Abs() > Poll || (m.Last-last).Abs() > Poll {
+	if m.Motion != motion || got.Sub(since).Abs() > testPoll || (m.Last-last).Abs() > testPoll {
 		h.t.Fatalf("state %v since %s last %s; want %v since %s last %s",
 			m.Motion, got.Sub(noon), m.Last, motion, since.Sub(noon), last)
 	}
 }
 
-// advance moves the clock by d in steps of at most Poll, each once Run
+// advance moves the clock by d in steps of at most testPoll, each once Run
 // and its watcher both wait on it.
 func (h *harness) advance(d time.Duration) {
 	h.t.Helper()
 	for d > 0 {
-		step := min(d, Poll)
+		step := min(d, testPoll)
 		h.clk.Step(step)
 		d -= step
 	}
@@ -262,11 +270,49 @@ func TestRunPinRetry(t *testing.T) {
 	h.clk.SetIdle(1) // no watcher while offline
 	h.Status(ipc.HealthOffline, "group gpio")
 	h.advance(time.Second)
-	h.advance(2*time.Second - Poll)
+	h.advance(2*time.Second - testPoll)
 	// The pin opens on the last step and the watcher starts.
 	h.clk.WaitFor(1)
 	h.clk.SetIdle(2)
-	h.clk.Advance(Poll)
+	h.clk.Advance(testPoll)
 	h.Status(ipc.HealthOK, "")
 	h.state(false, noon.Add(3*time.Second), 0)
+}
+
+// haltOncePin is a pin whose first Halt is lost, as one is that lands
+// just before the watcher's next wait begins; the second ends the wait.
+type haltOncePin struct {
+	*gpiotest.Pin
+	waiting chan struct{} // closed when WaitForEdge is entered
+	halted  chan struct{} // closed by the second Halt
+	halts   int
+}
+
+func (p *haltOncePin) WaitForEdge(time.Duration) bool {
+	close(p.waiting)
+	<-p.halted
+	return false
+}
+
+func (p *haltOncePin) Halt() error {
+	if p.halts++; p.halts == 2 {
+		close(p.halted)
+	}
+	return nil
+}
+
+// TestStopRepeatsHalt: a stop does not wait for the watcher's Poll when
+// its first Halt is lost; it halts again.
+func TestStopRepeatsHalt(t *testing.T) {
+	pin := &haltOncePin{Pin: &gpiotest.Pin{N: "GPIO17"}, waiting: make(chan struct{}), halted: make(chan struct{})}
+	s := &role{Base: sensor.Base{Clock: clockwork.NewRealClock()}, pin: pin, cfg: Config{Poll: time.Hour}}
+	s.startWatch(context.Background())
+	<-pin.waiting
+	stopped := make(chan struct{})
+	go func() { s.stopWatch(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(ipctest.Wait):
+		t.Fatalf("stop still waiting after %s; want a second Halt within %s", ipctest.Wait, haltRetry)
+	}
 }
