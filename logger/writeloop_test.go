@@ -15,8 +15,9 @@ import (
 )
 
 // loopUnder runs writeLoop on a store in a temporary directory with a
-// fake clock, and returns a function that writes one line through it.
-func loopUnder(t *testing.T, clk *clockwork.FakeClock) func() {
+// fake clock, and returns a function that writes one line through it,
+// and the store, for the test to look at between writes.
+func loopUnder(t *testing.T, clk *clockwork.FakeClock) (func(), *store) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st := &store{dir: t.TempDir(), maxSize: 1 << 20, maxFiles: 4, now: clk.Now, log: log}
@@ -36,7 +37,7 @@ func loopUnder(t *testing.T, clk *clockwork.FakeClock) func() {
 		if err := <-r.done; err != nil {
 			t.Fatal(err)
 		}
-	}
+	}, st
 }
 
 // waiters reports whether the clock has exactly n waiters right now.
@@ -55,7 +56,7 @@ func waiters(clk *clockwork.FakeClock, n int) bool {
 func TestWriteLoopIdle(t *testing.T) {
 	t.Setenv("WATCHDOG_USEC", "")
 	clk := clockwork.NewFakeClockAt(testBase)
-	write := loopUnder(t, clk)
+	write, _ := loopUnder(t, clk)
 	write() // the loop has been round once
 	clk.BlockUntil(1)
 	write() // a second write before the fsync arms nothing more
@@ -67,6 +68,31 @@ func TestWriteLoopIdle(t *testing.T) {
 	clk.BlockUntil(1)
 	if !waiters(clk, 1) {
 		t.Fatal("want one timer, the fsync, after a write following an fsync")
+	}
+}
+
+// TestWriteLoopSyncsEarly: a write that comes just before the fsync is
+// due is synced at once, with no timer left, so a source that sends
+// every fsync interval costs no wake-up for the fsync; one that comes
+// earlier waits for the timer.
+func TestWriteLoopSyncsEarly(t *testing.T) {
+	t.Setenv("WATCHDOG_USEC", "")
+	clk := clockwork.NewFakeClockAt(testBase)
+	write, st := loopUnder(t, clk)
+	write() // dirty: fsync due in 1 s
+	clk.Advance(500 * time.Millisecond)
+	write() // 500 ms before the fsync: it waits
+	if !st.dirty || !waiters(clk, 1) {
+		t.Fatalf("dirty %v after a write 500 ms before the fsync; want dirty, with the fsync's timer", st.dirty)
+	}
+	clk.Advance(1000*time.Millisecond - time.Second/syncEarly - 500*time.Millisecond)
+	write() // within FsyncInterval/syncEarly of the fsync: synced now
+	if st.dirty {
+		t.Fatal("still dirty after a write just before the fsync was due")
+	}
+	clk.BlockUntil(0)
+	if !waiters(clk, 0) {
+		t.Fatal("a timer left after the early fsync; want none (no watchdog, nothing to sync)")
 	}
 }
 
