@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -77,6 +78,19 @@ func metricsMain(ctx context.Context, args []string) error {
 // offline are the child roles that run with no internet socket.
 var offline = map[string]bool{"gui": true, "motion": true, "light": true, "logger": true}
 
+// oneLoop are the child roles that run one event loop, fed by
+// goroutines that only wait (pipes, the terminal, the edge watcher) and
+// hand it work: none computes in parallel, so they run on one processor
+// (GOMAXPROCS=1, unless the environment sets it). With more, every
+// event woke a second thread as well, one that polls the network while
+// the first runs the loop, and handed work between the two: measured
+// here about a third of each child's idle wake-ups (BENCHMARKS.md,
+// "Supervisor core"). A blocking system call (fsync, an I2C transfer, a
+// write to a stopped terminal) still lets the rest run: the runtime
+// hands the processor on, as it does with more. The daemon keeps the
+// default: its control socket and the loop's thread run side by side.
+var oneLoop = map[string]bool{"gui": true, "motion": true, "light": true, "logger": true}
+
 func main() {
 	name, args := "run", os.Args[1:]
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -101,6 +115,9 @@ func main() {
 		if err := sandbox.DenyInternet(); err != nil {
 			fmt.Fprintf(os.Stderr, "sensord %s: warning: %v\n", name, err)
 		}
+	}
+	if oneLoop[name] && os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
 	}
 	ctx := context.Background()
 	if !role.own {
