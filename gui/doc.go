@@ -29,7 +29,8 @@
 // status channel fed by the daemon's status subscription, the results
 // of effects run elsewhere (the stop request), the signal channel, and
 // one timer for the clock's redraw (on each second, only while there is
-// a screen) and the watchdog's ping. With --tty none and no watchdog
+// a screen) and the watchdog's ping (a wake.Timer, so a ping sent early
+// costs no wake-up at the old time). With --tty none and no watchdog
 // it has no timer at all. After a message it handles any frames already
 // queued before it draws, so a backlog after SIGSTOP costs one redraw
 // per batch. Time comes from an injected clockwork.Clock.

@@ -13,6 +13,7 @@ import (
 	"sensord/control"
 	"sensord/ipc"
 	"sensord/sdnotify"
+	"sensord/wake"
 )
 
 // Config is what Run needs: the pipe descriptors, the mode and where
@@ -140,18 +141,13 @@ func (l *loop) run() error {
 	if l.screen != nil {
 		redrawAt = nextSecond(clock.Now())
 	}
-	timer := clock.NewTimer(time.Hour)
-	timer.Stop()
+	timer := wake.New(clock)
 	defer timer.Stop()
 	l.model = NewModel(l.cfg.Mode, l.cfg.Charset, l.cfg.Host, l.cfg.BoardModel, clock.Now())
 	l.handle(StartMsg{})
 	l.draw()
 	for {
-		var wake <-chan time.Time
-		if next := wd.Ping(clock.Now(), redrawAt); !next.IsZero() {
-			timer.Reset(clock.Until(next))
-			wake = timer.Chan()
-		}
+		due := timer.At(wd.Ping(clock.Now(), redrawAt))
 		var msg Msg
 		select {
 		case <-l.ctx.Done():
@@ -171,7 +167,7 @@ func (l *loop) run() error {
 		case msg = <-l.frames:
 		case msg = <-l.status:
 		case msg = <-l.results:
-		case <-wake:
+		case <-due:
 			now := clock.Now()
 			if redrawAt.IsZero() || now.Before(redrawAt) {
 				continue // a watchdog ping only

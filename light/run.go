@@ -10,6 +10,7 @@ import (
 	"sensord/ipc"
 	"sensord/light/bh1750"
 	"sensord/sensor"
+	"sensord/wake"
 )
 
 // Retry and robustness settings.
@@ -65,8 +66,9 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 	defer stopCmds()
 	s.Started("bus", cfg.Bus, "address", fmt.Sprintf("%#02x", cfg.Address), "interval", s.interval)
 	s.connect(s.Clock.Now())
-	timer := s.Clock.NewTimer(s.Wake(s.next))
+	timer := wake.New(s.Clock)
 	defer timer.Stop()
+	due := timer.At(s.Wake(s.next))
 	for {
 		select {
 		case <-ctx.Done():
@@ -77,12 +79,12 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 			// loop exactly (sensortest.Clock).
 			timer.Stop()
 			s.command(c)
-		case <-timer.Chan():
+		case <-due:
 			if now := s.Clock.Now(); !now.Before(s.next) { // not just a watchdog ping
 				s.tick(now)
 			}
 		}
-		timer.Reset(s.Wake(s.next))
+		due = timer.At(s.Wake(s.next))
 	}
 }
 

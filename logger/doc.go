@@ -61,7 +61,9 @@
 //
 // A record is fsynced within --fsync-interval (default 1 s; 0 fsyncs
 // every write): the timer is armed by the first write to a clean file,
-// so an idle logger does not wake for it. Files rotate at line
+// so an idle logger does not wake for it, and a write that comes within
+// an eighth of the interval of the fsync due is synced at once, so a
+// source sending every interval costs no wake-up of its own. Files rotate at line
 // boundaries before they pass --max-file-size; --max-files are kept,
 // the oldest removed.
 //
@@ -69,8 +71,9 @@
 //
 // READY=1 goes to $NOTIFY_SOCKET (package sdnotify) once the pipes are
 // open and the tails of the files read. The write loop, which owns the
-// store and so stops if the disk hangs, pings WATCHDOG=1 every half
-// $WATCHDOG_USEC on the same timer as the fsync.
+// store and so stops if the disk hangs, pings WATCHDOG=1 at least every
+// half $WATCHDOG_USEC (earlier when a write has it awake anyway:
+// sdnotify.Watchdog) on the same timer as the fsync (a wake.Timer).
 //
 // # Disk full, read-only disk
 //

@@ -15,6 +15,7 @@ import (
 
 	"sensord/ipc"
 	"sensord/sdnotify"
+	"sensord/wake"
 )
 
 const (
@@ -151,17 +152,12 @@ const syncEarly = 8
 // wakes.
 func writeLoop(st *store, reqs <-chan writeReq, c Config) {
 	wd := sdnotify.NewWatchdog(c.Clock.Now())
-	timer := c.Clock.NewTimer(time.Hour)
-	timer.Stop()
+	timer := wake.New(c.Clock)
 	defer timer.Stop()
 	defer st.close()
 	var syncAt time.Time // zero: nothing to fsync
 	for {
-		var wake <-chan time.Time
-		if next := wd.Ping(c.Clock.Now(), syncAt); !next.IsZero() {
-			timer.Reset(c.Clock.Until(next))
-			wake = timer.Chan()
-		}
+		due := timer.At(wd.Ping(c.Clock.Now(), syncAt))
 		select {
 		case r, ok := <-reqs:
 			timer.Stop()
@@ -185,7 +181,7 @@ func writeLoop(st *store, reqs <-chan writeReq, c Config) {
 				syncAt = time.Time{}
 			}
 			r.done <- err
-		case <-wake:
+		case <-due:
 			if !syncAt.IsZero() && !c.Clock.Now().Before(syncAt) {
 				_ = st.sync()
 				syncAt = time.Time{}

@@ -9,6 +9,7 @@ import (
 
 	"sensord/ipc"
 	"sensord/sensor"
+	"sensord/wake"
 )
 
 // Retry of a pin that cannot be opened.
@@ -64,8 +65,9 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 	s.Started("pin", cfg.Pin, "warmup", s.cfg.Warmup, "stuck_after", s.cfg.StuckAfter)
 	s.connect(ctx, s.Clock.Now())
 	defer s.stopWatch()
-	timer := s.Clock.NewTimer(s.Wake(s.deadline()))
+	timer := wake.New(s.Clock)
 	defer timer.Stop()
+	due := timer.At(s.Wake(s.deadline()))
 	for {
 		var handled chan<- struct{}
 		select {
@@ -81,10 +83,10 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 			timer.Stop()
 			s.observe(c.level, c.at)
 			handled = c.done
-		case <-timer.Chan():
+		case <-due:
 			s.tick(ctx, s.Clock.Now())
 		}
-		timer.Reset(s.Wake(s.deadline())) // tick does nothing before its time
+		due = timer.At(s.Wake(s.deadline())) // tick does nothing before its time
 		if handled != nil {
 			handled <- struct{}{} // buffered for one: never blocks
 		}

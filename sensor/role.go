@@ -133,13 +133,13 @@ func (b *Base) StartCommands(ctx context.Context, rx io.Reader) (<-chan ipc.Comm
 	return StartCommands(ctx, rx, b.Log)
 }
 
-// Wake pings the watchdog if a ping is due and returns how long the
-// loop may sleep: until deadline, its own next piece of work, or the
-// next ping if that comes first. The loop calls it each time round,
-// with its timer stopped, and resets its one timer to the result.
+// Wake pings the watchdog if a ping is due and returns when the loop
+// must wake: at deadline, its own next piece of work, or at the next
+// ping if that comes first. The loop calls it each time round, with its
+// timer stopped, and arms its one timer (wake.Timer) for the result.
 // A hang scheduled with board.sim_faults (light-hang@5s) happens here,
 // in the loop, when its time comes.
-func (b *Base) Wake(deadline time.Time) time.Duration {
+func (b *Base) Wake(deadline time.Time) time.Time {
 	now := b.Clock.Now()
 	if !b.hangAt.IsZero() && (deadline.IsZero() || b.hangAt.Before(deadline)) {
 		deadline = b.hangAt
@@ -148,7 +148,7 @@ func (b *Base) Wake(deadline time.Time) time.Duration {
 	if !b.hangAt.IsZero() && !now.Before(b.hangAt) {
 		b.hang() // after a ping due now: a test sees the loop reach here
 	}
-	return b.Clock.Until(next)
+	return next
 }
 
 // Info is what a sensor says of itself in an info reply.
