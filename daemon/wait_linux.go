@@ -168,9 +168,10 @@ func (w *waiter) wake() {
 	_, _ = unix.Write(w.event, one[:])
 }
 
-// wait blocks until something in the set is ready, other than a tick
-// whose sweep found no child exited (that one is done without leaving
-// the wait: epoll_linux.go), and consumes the timer expirations and
+// wait blocks until something in the set is ready, other than what the
+// no-P section handles without leaving the wait (a tick whose sweep
+// found no child exited, plain pings: epoll_linux.go), hands over the
+// pings taken meanwhile, and consumes the timer expirations and
 // wake-ups, so that the next wait blocks again. The caller then looks at
 // everything: wait tells nothing of why.
 func (w *waiter) wait() error {
