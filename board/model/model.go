@@ -10,15 +10,24 @@ import (
 	"strings"
 )
 
-// treeModel is the device tree's model string.
-const treeModel = "/proc/device-tree/model"
+// treeModels are the device tree's model string: in sysfs first, which
+// stays readable under systemd's ProcSubset=pid (see README.md, "The
+// systemd unit"), then /proc/device-tree, a link to it on older kernels.
+var treeModels = []string{"/sys/firmware/devicetree/base/model", "/proc/device-tree/model"}
 
 // Pi returns the Raspberry Pi model, such as "Raspberry Pi 4 Model B
 // Rev 1.4", or "" on anything that is not a Raspberry Pi.
-func Pi() string { return pi(treeModel) }
+func Pi() string { return pi(treeModels...) }
 
-func pi(path string) string {
-	b, err := os.ReadFile(path)
+// pi reads the first of paths that exists.
+func pi(paths ...string) string {
+	var b []byte
+	err := os.ErrNotExist
+	for _, p := range paths {
+		if b, err = os.ReadFile(p); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return ""
 	}

@@ -26,3 +26,22 @@ func TestPi(t *testing.T) {
 		t.Errorf("no device tree: %q", got)
 	}
 }
+
+// TestPiFallback: the first model file that exists is read, so sysfs
+// wins and /proc/device-tree is the fallback.
+func TestPiFallback(t *testing.T) {
+	dir := t.TempDir()
+	sys, proc := filepath.Join(dir, "sys"), filepath.Join(dir, "proc")
+	if err := os.WriteFile(proc, []byte("Raspberry Pi 3 Model B Rev 1.2\x00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := pi(sys, proc); got != "Raspberry Pi 3 Model B Rev 1.2" {
+		t.Errorf("sysfs missing: %q; want the /proc model", got)
+	}
+	if err := os.WriteFile(sys, []byte("Raspberry Pi 5 Model B Rev 1.0\x00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := pi(sys, proc); got != "Raspberry Pi 5 Model B Rev 1.0" {
+		t.Errorf("both present: %q; want the sysfs model", got)
+	}
+}
