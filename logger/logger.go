@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sensord/cli"
+	"sensord/sandbox"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -61,6 +62,14 @@ func (c *Config) check() error {
 func Main(ctx context.Context, args []string) error {
 	c, err := parseFlags(args)
 	if err != nil {
+		return err
+	}
+	// The logger reaches its data directory and nothing else on disk
+	// (README, "Security"); it exists before the sandbox is entered.
+	if err := os.MkdirAll(c.Dir, 0o750); err != nil {
+		return fmt.Errorf("logger: cannot create the data directory %s: %w", c.Dir, err)
+	}
+	if err := sandbox.Restrict(c.Log, sandbox.Paths{RWDirs: []string{c.Dir}}); err != nil {
 		return err
 	}
 	return Run(ctx, c)
