@@ -64,8 +64,18 @@ func Main(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The logger reaches its data directory and nothing else on disk
-	// (README, "Security"); it exists before the sandbox is entered.
+	return Run(ctx, c)
+}
+
+// SandboxedMain is Main for the child the daemon starts (main.go): it
+// confines the process to its data directory with Landlock before Run
+// (README, "Security: file system"). Tests call Main, which does not,
+// since Landlock cannot be undone in the test process.
+func SandboxedMain(ctx context.Context, args []string) error {
+	c, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(c.Dir, 0o750); err != nil {
 		return fmt.Errorf("logger: cannot create the data directory %s: %w", c.Dir, err)
 	}
