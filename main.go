@@ -44,7 +44,7 @@ var roles = map[string]role{
 	"gui":     {gui.Main, true, ""},
 	"motion":  {motion.Main, false, ""},
 	"light":   {light.Main, false, ""},
-	"logger":  {logger.Main, false, ""},
+	"logger":  {logger.SandboxedMain, false, ""},
 	"uplink":  {uplink.Main, false, ""},
 	"metrics": {metricsMain, false, "print the appliance's figures for Prometheus"},
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sensord/cli"
+	"sensord/sandbox"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -61,6 +62,24 @@ func (c *Config) check() error {
 func Main(ctx context.Context, args []string) error {
 	c, err := parseFlags(args)
 	if err != nil {
+		return err
+	}
+	return Run(ctx, c)
+}
+
+// SandboxedMain is Main for the child the daemon starts (main.go): it
+// confines the process to its data directory with Landlock before Run
+// (README, "Security: file system"). Tests call Main, which does not,
+// since Landlock cannot be undone in the test process.
+func SandboxedMain(ctx context.Context, args []string) error {
+	c, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.Dir, 0o750); err != nil {
+		return fmt.Errorf("logger: cannot create the data directory %s: %w", c.Dir, err)
+	}
+	if err := sandbox.Restrict(c.Log, sandbox.Paths{RWDirs: []string{c.Dir}}); err != nil {
 		return err
 	}
 	return Run(ctx, c)

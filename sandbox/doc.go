@@ -1,4 +1,8 @@
-// Package sandbox takes the internet away from a process: DenyInternet
+// Package sandbox confines a child role. Restrict limits its file system
+// access with Landlock (README.md, "Security: file system"); the logger
+// calls it in its Main with logger.dir read-write and nothing more.
+//
+// DenyInternet takes the internet away from a process: it
 // installs a seccomp filter (github.com/elastic/go-seccomp-bpf) under
 // which socket(2) with AF_INET or AF_INET6 fails with EAFNOSUPPORT, as
 // systemd's RestrictAddressFamilies does. Unix sockets (the control and

@@ -13,8 +13,11 @@ import (
 // The filter cannot be removed, so it is tested in a child process: the
 // test binary run again with SANDBOX_CHILD set.
 func TestMain(m *testing.M) {
-	if os.Getenv("SANDBOX_CHILD") == "1" {
+	switch os.Getenv("SANDBOX_CHILD") {
+	case "1":
 		os.Exit(child())
+	case "landlock":
+		os.Exit(landlockChild())
 	}
 	os.Exit(m.Run())
 }

@@ -1,0 +1,15 @@
+package sandbox
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// landlockABI asks the kernel which Landlock ABI it speaks (0: none).
+func landlockABI() (int, error) {
+	const createRulesetVersion = 1 // LANDLOCK_CREATE_RULESET_VERSION
+	v, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, createRulesetVersion)
+	if e != 0 {
+		return 0, e
+	}
+	return int(v), nil
+}
