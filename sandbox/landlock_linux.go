@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/landlock-lsm/go-landlock/landlock"
@@ -31,5 +32,21 @@ func Restrict(log *slog.Logger, p Paths) error {
 	if abi, err := landlockABI(); err != nil || abi == 0 {
 		log.Warn("sandbox: kernel has no Landlock; file system access is not restricted", "err", err)
 	}
+	probe(log)
 	return nil
+}
+
+// ProbeEnv names a file that a restricted role tries to read at once and
+// logs the outcome of ("sandbox probe"): a seam for the end-to-end tests,
+// which check that a file outside the role's allowance is refused by
+// the running child itself. Unset in normal use.
+const ProbeEnv = "SENSORD_SANDBOX_PROBE"
+
+func probe(log *slog.Logger) {
+	p := os.Getenv(ProbeEnv)
+	if p == "" {
+		return
+	}
+	_, err := os.ReadFile(p)
+	log.Info("sandbox probe", "path", p, "err", err)
 }
