@@ -13,9 +13,12 @@
 //     reads them; the backlog while the broker is away is the files, not
 //     RAM. New lines are seen through inotify on the data directory.
 //   - Every sample record (light, motion) is published with QoS 1 on
-//     samples/<src>, verbatim as the line in the file, in file order, one
-//     at a time: the next is sent after the broker acknowledged the one
-//     before, so order per source holds across reconnects. The cursor
+//     samples/<src>, verbatim as the line in the file, in file order, a
+//     window of them unacknowledged at a time. After a reconnect nothing
+//     new is sent before the old session's publishes are settled (paho
+//     sends them again and the broker acknowledges them, or one fails
+//     and everything after the cursor is sent again), so order per
+//     source holds across reconnects. The cursor
 //     (file identity dev+inode, name, and the offset after the last
 //     acknowledged line) is written by temp file and rename at most once a
 //     second, so after a crash at most a second of records is sent again:

@@ -89,9 +89,10 @@ const window = 256
 // inflight is one publish waiting for its acknowledgement, and where
 // the cursor may move once it has it.
 type inflight struct {
-	done   <-chan error
-	pos    position
-	sample int // bytes of the sample line, 0 for a state
+	done    <-chan error
+	pos     position
+	sample  int           // bytes of the sample line, 0 for a state
+	session chan struct{} // the link's session it was started on
 }
 
 // sendLoop publishes every sample line in file order, up to window
@@ -135,10 +136,22 @@ func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) e
 		if err := u.l.awaitSession(ctx); err != nil {
 			return err
 		}
+		session, _, _ := u.l.current()
+		if len(q) > 0 && q[len(q)-1].session != session {
+			// A new session: paho sends the old one's unacknowledged
+			// publishes again on it. Nothing new goes out before they
+			// are settled, or a record would overtake them. If one
+			// failed, the reader went back to the cursor and this line
+			// comes again.
+			at := r.pos
+			if q = u.settle(ctx, r, q, len(q), dirty); r.pos != at {
+				continue
+			}
+		}
 		payload := bytes.Clone(line) // paho keeps it for a resend
-		q = append(q, inflight{u.l.start(ctx, u.t.samples(src), payload, false), r.pos, len(line) + 1})
+		q = append(q, inflight{u.l.start(ctx, u.t.samples(src), payload, false), r.pos, len(line) + 1, session})
 		if live {
-			q = append(q, inflight{u.l.start(ctx, u.t.state(src), payload, true), r.pos, 0})
+			q = append(q, inflight{u.l.start(ctx, u.t.state(src), payload, true), r.pos, 0, session})
 		}
 	}
 }
