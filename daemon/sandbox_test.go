@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"sensord/daemon/daemontest"
 	"sensord/sandbox"
 )
@@ -15,7 +13,7 @@ import (
 // it goes on writing samples inside it (README.md, "Security: file
 // system").
 func TestLoggerSandboxed(t *testing.T) {
-	if v, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, 1); e != 0 || v == 0 {
+	if abi, _ := sandbox.LandlockABI(); abi == 0 {
 		t.Skip("this kernel has no Landlock")
 	}
 	a := daemontest.Start(t, bin, daemontest.Options{

@@ -29,7 +29,7 @@ func Restrict(log *slog.Logger, p Paths) error {
 	if err := landlock.V7.BestEffort().RestrictPaths(rules...); err != nil {
 		return fmt.Errorf("sandbox: cannot enter the Landlock sandbox: %w; check the paths exist", err)
 	}
-	if abi, err := landlockABI(); err != nil || abi == 0 {
+	if abi, err := LandlockABI(); err != nil || abi == 0 {
 		log.Warn("sandbox: kernel has no Landlock; file system access is not restricted", "err", err)
 	}
 	probe(log)

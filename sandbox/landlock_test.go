@@ -24,7 +24,7 @@ func landlockChild() int {
 		os.Stderr.WriteString("write inside denied: " + err.Error())
 		return 4
 	}
-	if abi, _ := landlockABI(); abi == 0 {
+	if abi, _ := LandlockABI(); abi == 0 {
 		return 0 // no Landlock: nothing more to check
 	}
 	if _, err := os.ReadFile(os.Getenv("SANDBOX_OUTSIDE")); !errors.Is(err, syscall.EACCES) {

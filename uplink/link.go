@@ -94,14 +94,15 @@ func (l *link) current() (chan struct{}, bool, string) {
 	return l.ready, l.up, l.lastErr
 }
 
-// awaitSession waits until a session is up and announced.
-func (l *link) awaitSession(ctx context.Context) error {
+// awaitSession waits until a session is up and announced, and returns
+// it (its ready channel).
+func (l *link) awaitSession(ctx context.Context) (chan struct{}, error) {
 	ready, _, _ := l.current()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
+		return nil, ctx.Err()
 	case <-ready:
-		return nil
+		return ready, nil
 	}
 }
 

@@ -133,10 +133,10 @@ func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) e
 			}
 			continue
 		}
-		if err := u.l.awaitSession(ctx); err != nil {
+		session, err := u.l.awaitSession(ctx)
+		if err != nil {
 			return err
 		}
-		session, _, _ := u.l.current()
 		if len(q) > 0 && q[len(q)-1].session != session {
 			// A new session: paho sends the old one's unacknowledged
 			// publishes again on it. Nothing new goes out before they
