@@ -121,6 +121,10 @@ type Uplink struct {
 	CertFile        string `toml:"cert_file"`
 	KeyFile         string `toml:"key_file"`
 	Textfile        string `toml:"textfile"` // Prometheus textfile; "" for none
+	// Discovery publishes the Home Assistant discovery configs; false
+	// clears those published before.
+	Discovery bool     `toml:"discovery"`
+	Watchdog  Duration `toml:"watchdog"`
 }
 
 // Default returns the configuration used when no file sets a key.
@@ -139,7 +143,7 @@ func Default() Config {
 			MaxFileSize: 16 << 20, MaxFiles: 16, Watchdog: Auto,
 		},
 		GUI:    GUI{Watchdog: Auto},
-		Uplink: Uplink{DiscoveryPrefix: "homeassistant"},
+		Uplink: Uplink{DiscoveryPrefix: "homeassistant", Discovery: true, Watchdog: Auto},
 	}
 }
 
@@ -208,6 +212,8 @@ func (c Config) roleExec(role string) (string, Duration) {
 		return c.Logger.Exec, c.Logger.Watchdog
 	case RoleGUI:
 		return c.GUI.Exec, c.GUI.Watchdog
+	case RoleUplink:
+		return "", c.Uplink.Watchdog
 	}
 	return "", 0
 }

@@ -109,6 +109,10 @@ var keys = []key{
 		uplinkRole, func(c *Config) any { return c.Uplink.KeyFile }},
 	{"uplink.textfile", "Prometheus textfile written atomically for node_exporter, e.g. /var/lib/node_exporter/sensord.prom; empty: none",
 		uplinkRole, func(c *Config) any { return c.Uplink.Textfile }},
+	{"uplink.discovery", "publish Home Assistant MQTT discovery configs; false: clear (empty retained payloads) the configs this appliance published before",
+		uplinkRole, func(c *Config) any { return c.Uplink.Discovery }},
+	{"uplink.watchdog", `longest time the uplink's loop may go without WATCHDOG=1 before it is aborted (leaving a core) and restarted; "auto": 5s; "0s": off (100ms to 10m)`,
+		uplinkRole, func(c *Config) any { return c.Uplink.Watchdog }},
 }
 
 // hexInt is an int that Marshal writes in hexadecimal, as I2C addresses

@@ -83,6 +83,7 @@ func (c Config) checks(pi bool) []check {
 		{"uplink.cert_file", absFile(up.CertFile)},
 		{"uplink.key_file", keyFile(up.KeyFile, up.CertFile)},
 		{"uplink.textfile", absFile(up.Textfile)},
+		{"uplink.watchdog", watchdog(up.Watchdog)},
 	}
 }
 

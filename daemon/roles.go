@@ -95,7 +95,7 @@ func uplinkFlags(c config.Config, env runEnv) []string {
 		"--topic-prefix", u.TopicPrefix, "--discovery-prefix", u.DiscoveryPrefix,
 		"--username", u.Username, "--password-file", u.PasswordFile,
 		"--ca-file", u.CAFile, "--cert-file", u.CertFile, "--key-file", u.KeyFile,
-		"--textfile", u.Textfile}
+		"--textfile", u.Textfile, "--discovery=" + strconv.FormatBool(u.Discovery)}
 }
 
 // makeUplinkFile creates the uplink's status file for the dashboard in

@@ -176,8 +176,7 @@ func (s *supervisor) start(c *child) {
 	}
 	c.gen, c.pid, c.state, c.started = gen, pid, stateRunning, now
 	c.startedMono, _ = ipc.Now()
-	// The uplink does not speak the notify protocol yet: ready at start.
-	c.live.started(now, s.cfg.Watchdog(c.name), c.set.exec == "" && c.name != uplinkName)
+	c.live.started(now, s.cfg.Watchdog(c.name), c.set.exec == "")
 	s.changed = true
 	if err := s.procs.track(pid); err != nil {
 		s.log.Warn("cannot watch the child through a pidfd; the poll sweep will find its death", "child", c.name, "err", err)

@@ -2,7 +2,6 @@ package uplink
 
 import (
 	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -13,7 +12,7 @@ func Backlog(dir string) (int64, time.Time, bool) {
 	if !ok || err != nil {
 		return 0, time.Time{}, false
 	}
-	fi, err := os.Stat(filepath.Join(dir, CursorName))
+	fi, err := os.Stat(CursorPath(dir))
 	if err != nil {
 		return 0, time.Time{}, false
 	}

@@ -35,7 +35,7 @@ func BenchmarkBackfill(b *testing.B) {
 }
 
 func baseConfigB(br *mqtttest.Broker, dir string) Config {
-	return Config{Broker: br.URL(), TopicPrefix: "sensord/test", DiscoveryPrefix: "homeassistant",
+	return Config{Broker: br.URL(), TopicPrefix: "sensord/test", DiscoveryPrefix: "homeassistant", Discovery: true,
 		DataDir: dir, HealthInterval: 10 * time.Second}
 }
 

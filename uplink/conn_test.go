@@ -14,7 +14,7 @@ import (
 )
 
 func baseConfig(b *mqtttest.Broker, dir string) Config {
-	return Config{Broker: b.URL(), TopicPrefix: "sensord/test", DiscoveryPrefix: "homeassistant",
+	return Config{Broker: b.URL(), TopicPrefix: "sensord/test", DiscoveryPrefix: "homeassistant", Discovery: true,
 		DataDir: dir, HealthInterval: time.Hour}
 }
 

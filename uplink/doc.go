@@ -4,8 +4,8 @@
 //
 // What it owns: the MQTT connection (github.com/eclipse/paho.golang
 // autopaho, MQTT 5: the will is sent on a lost connection and an explicit
-// "offline" before a clean stop), the cursor file uplink.cursor in the
-// data directory, and the topics under uplink.topic_prefix and
+// "offline" before a clean stop), the folder uplink/ in the data directory
+// (its cursor), and the topics under uplink.topic_prefix and
 // uplink.discovery_prefix (README, "MQTT uplink and Home Assistant").
 //
 // Contract with its neighbours:

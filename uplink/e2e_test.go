@@ -242,7 +242,7 @@ func TestKilledDuringBackfill(t *testing.T) {
 	waitAll(t, sub, "sensord/kill", n, n/10)
 	_, dups, _ := complete(seqs(sub.Messages(), "sensord/kill")["light"], n)
 	t.Logf("20 kills during a backfill of %d records: 0 missing, %d duplicates", n, dups)
-	if _, err := os.Stat(filepath.Join(dir, CursorName)); err != nil {
+	if _, err := os.Stat(CursorPath(dir)); err != nil {
 		t.Fatal(err)
 	}
 }

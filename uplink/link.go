@@ -96,13 +96,16 @@ func (l *link) current() (chan struct{}, bool, string) {
 
 // awaitSession waits until a session is up and announced, and returns
 // it (its ready channel).
-func (l *link) awaitSession(ctx context.Context) (chan struct{}, error) {
-	ready, _, _ := l.current()
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-ready:
-		return ready, nil
+func (l *link) awaitSession(ctx context.Context, p *pulse) (chan struct{}, error) {
+	for {
+		ready, _, _ := l.current()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-ready:
+			return ready, nil
+		case <-p.due():
+		}
 	}
 }
 

@@ -28,6 +28,7 @@ type Config struct {
 	MachineIDFile   string // "" is /etc/machine-id
 	HealthInterval  time.Duration
 	Textfile        string // Prometheus textfile; "" for none
+	Discovery       bool   // publish Home Assistant discovery; false clears it
 }
 
 func parseFlags(args []string) (Config, error) {
@@ -46,6 +47,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.StringVar(&c.Control, "control", "", "the daemon's control socket")
 	fs.StringVar(&c.MachineIDFile, "machine-id-file", "", "file with the machine id; empty: /etc/machine-id")
 	fs.StringVar(&c.Textfile, "textfile", "", "Prometheus textfile written atomically each health period")
+	fs.BoolVar(&c.Discovery, "discovery", true, "publish Home Assistant discovery configs; false clears those published before")
 	fs.DurationVar(&c.HealthInterval, "health-interval", 10*time.Second, "period of <prefix>/health")
 	if err := fs.Parse(args); err != nil {
 		return c, err

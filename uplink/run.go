@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/eclipse/paho.golang/paho"
+	"github.com/jonboulle/clockwork"
+
+	"sensord/sdnotify"
 )
 
 // Main parses the role's flags and runs it.
@@ -37,7 +40,8 @@ type uplink struct {
 	lastAck  atomic.Int64 // unix ns
 	gapFiles atomic.Int64
 
-	statusMu sync.Mutex // control.UplinkFile writes
+	statusMu    sync.Mutex // control.UplinkFile writes
+	discoveryMu sync.Mutex // sendDiscovery: a session's and Home Assistant's
 
 	mu  sync.Mutex
 	pos position // after the last acknowledged sample
@@ -53,6 +57,9 @@ func Run(ctx context.Context, c Config, log *slog.Logger) error {
 		return err
 	}
 	defer w.Close()
+	if err := prepareState(c.DataDir); err != nil {
+		return err
+	}
 	cur, known, err := loadCursor(c.DataDir)
 	if err != nil {
 		log.Warn(err.Error())
@@ -69,6 +76,12 @@ func Run(ctx context.Context, c Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("uplink: started", "broker", u.l.host, "prefix", u.t.prefix, "client_id", "sensord-"+id)
+	// Ready: the files are open and the connection manager runs. Not
+	// "connected": a broker that is away must not hold back the
+	// appliance's readiness (its backlog is the files).
+	if err := sdnotify.Notify("READY=1"); err != nil {
+		log.Warn("uplink: cannot tell the daemon it is ready", "err", err)
+	}
 	dirty := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -98,30 +111,47 @@ type inflight struct {
 // sendLoop publishes every sample line in file order, up to window
 // unacknowledged, and moves the cursor only over acknowledged lines. A
 // failed publish sends everything after the cursor again (duplicates,
-// never a loss).
+// never a loss). It is the uplink's main loop: every wait in it pings
+// the watchdog (pulse).
 func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) error {
+	p := newPulse(clockwork.NewRealClock())
+	defer p.stop()
 	var q []inflight
 	for {
 		if len(q) >= window {
-			q = u.settle(ctx, r, q, 1, dirty)
+			q = u.settle(ctx, r, q, 1, dirty, p)
 			continue
 		}
-		r.noWait = len(q) > 0
-		line, live, err := r.next(ctx)
+		line, live, err := r.next()
 		switch {
 		case errors.Is(err, errNoData):
 			// Wait for the oldest acknowledgement or a new line, whichever
 			// comes first: a broker that delays an ack (Nagle against a
 			// delayed ACK: 40 ms) must not hold back the next record.
+			var first <-chan error
+			if len(q) > 0 {
+				first = q[0].done
+			}
+			var stop error
 			select {
-			case e := <-q[0].done:
-				q = u.settleFirst(ctx, r, q, e, dirty)
+			case e := <-first:
+				q = u.settleFirst(ctx, r, q, e, dirty, p)
 			case _, ok := <-r.wake:
-				r.eof = !ok
+				if !ok {
+					stop = errors.New("uplink: inotify on the data directory stopped; the daemon restarts the uplink")
+				}
+				r.woke()
+			case <-p.due():
+			case <-ctx.Done():
+				stop = ctx.Err()
+			}
+			if stop != nil {
+				u.settle(ctx, r, q, len(q), dirty, p)
+				return stop
 			}
 			continue
 		case err != nil:
-			u.settle(ctx, r, q, len(q), dirty)
+			u.settle(ctx, r, q, len(q), dirty, p)
 			return err
 		}
 		src := sampleSource(line)
@@ -133,7 +163,7 @@ func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) e
 			}
 			continue
 		}
-		session, err := u.l.awaitSession(ctx)
+		session, err := u.l.awaitSession(ctx, p)
 		if err != nil {
 			return err
 		}
@@ -144,7 +174,7 @@ func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) e
 			// failed, the reader went back to the cursor and this line
 			// comes again.
 			at := r.pos
-			if q = u.settle(ctx, r, q, len(q), dirty); r.pos != at {
+			if q = u.settle(ctx, r, q, len(q), dirty, p); r.pos != at {
 				continue
 			}
 		}
@@ -158,31 +188,28 @@ func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) e
 
 // settle waits for the first n in flight. On a failure it waits for the
 // rest and puts the reader back at the cursor.
-func (u *uplink) settle(ctx context.Context, r *reader, q []inflight, n int, dirty chan struct{}) []inflight {
+func (u *uplink) settle(ctx context.Context, r *reader, q []inflight, n int, dirty chan struct{}, p *pulse) []inflight {
 	for i := 0; i < n && len(q) > 0; i++ {
-		q = u.settleFirst(ctx, r, q, <-q[0].done, dirty)
+		q = u.settleFirst(ctx, r, q, await(p, q[0].done), dirty, p)
 	}
 	return q
 }
 
 // settleFirst handles the result err of the oldest publish in flight.
-func (u *uplink) settleFirst(ctx context.Context, r *reader, q []inflight, err error, dirty chan struct{}) []inflight {
+func (u *uplink) settleFirst(ctx context.Context, r *reader, q []inflight, err error, dirty chan struct{}, p *pulse) []inflight {
 	if err != nil {
 		for _, f := range q[1:] {
-			<-f.done
+			await(p, f.done)
 		}
 		u.mu.Lock()
-		p := u.pos
+		at := u.pos
 		u.mu.Unlock()
 		if ctx.Err() == nil {
 			u.log.Warn("uplink: publish not acknowledged; sending again from the cursor", "err", err)
-			if err := r.seek(p); err != nil {
+			if err := r.seek(at); err != nil {
 				u.log.Warn(err.Error())
 			}
-			select { // a broker that refuses at once must not make a busy loop
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
+			p.pause(ctx.Done(), time.Second) // a broker that refuses at once must not make a busy loop
 		}
 		return q[:0]
 	}
@@ -266,21 +293,6 @@ func (u *uplink) announce(ready chan struct{}) {
 	}
 	u.l.announced(ready)
 	u.log.Info("uplink: connected", "broker", u.l.host)
-}
-
-// sendDiscovery publishes every discovery config and the current states.
-func (u *uplink) sendDiscovery(ctx context.Context) error {
-	for _, e := range u.t.entities() {
-		if err := u.l.publishOnce(ctx, u.t.discoveryTopic(e), u.t.config(e, u.boardModel()), true); err != nil {
-			return err
-		}
-	}
-	for src, line := range latestSamples(u.c.DataDir) {
-		if err := u.l.publishOnce(ctx, u.t.state(src), line, true); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // received handles homeassistant/status: when Home Assistant comes

@@ -2,7 +2,6 @@ package uplink
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -29,10 +28,9 @@ type reader struct {
 	eof      bool // the last read found no more bytes
 	sawNewer bool // a newer file existed at the last end of file
 	skipping bool // inside an overlong line
-	noWait   bool // next returns errNoData instead of waiting
 }
 
-// errNoData: nothing to read now (with noWait).
+// errNoData: nothing to read now; wait for wake, then call woke.
 var errNoData = errors.New("uplink: no new line yet")
 
 // open positions r at p, or at the start of the oldest file when the
@@ -110,7 +108,7 @@ func (r *reader) openFrom(fs []dataFile, after int) error {
 
 // next returns the next complete line, valid until the next call, and
 // whether it was the last line in the files when read (live).
-func (r *reader) next(ctx context.Context) (line []byte, live bool, err error) {
+func (r *reader) next() (line []byte, live bool, err error) {
 	for {
 		if line, ok := r.cut(); ok {
 			live = r.eof && bytes.IndexByte(r.buf[r.start:r.end], '\n') < 0
@@ -129,22 +127,14 @@ func (r *reader) next(ctx context.Context) (line []byte, live bool, err error) {
 		if moved {
 			continue
 		}
-		if r.noWait {
-			return nil, false, errNoData
-		}
-		select {
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		case _, ok := <-r.wake:
-			if !ok {
-				return nil, false, errors.New("uplink: inotify stopped")
-			}
-			r.eof = false
-		}
+		return nil, false, errNoData
 	}
 }
 
-// cut takes one complete line out of the buffer.
+// woke tells r that the directory changed (its wake channel fired): the
+// next read looks again past the end of file.
+func (r *reader) woke() { r.eof = false }
+
 func (r *reader) cut() ([]byte, bool) {
 	for {
 		i := bytes.IndexByte(r.buf[r.start:r.end], '\n')

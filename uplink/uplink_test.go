@@ -157,7 +157,7 @@ func TestDeliveryOutageAndDiscovery(t *testing.T) {
 	const prefix = "sensord/test"
 	sub := mqtttest.Subscribe(t, b.URL(), "test-sub", "#")
 	appendRecords(t, dir, 1, 1, 200)
-	u := start(t, Config{Broker: b.URL(), TopicPrefix: prefix, DiscoveryPrefix: "homeassistant",
+	u := start(t, Config{Broker: b.URL(), TopicPrefix: prefix, DiscoveryPrefix: "homeassistant", Discovery: true,
 		DataDir: dir, HealthInterval: time.Second})
 	waitAll(t, sub, prefix, 200, 20)
 	checkDiscovery(t, sub.Messages(), prefix)
