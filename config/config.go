@@ -186,17 +186,26 @@ func (c Config) WarmupFor(sim bool) time.Duration {
 // within it.
 const DefaultWatchdog = 5 * time.Second
 
+// UplinkWatchdog is the uplink's "auto" watchdog: longer, because an
+// idle uplink wakes only to ping (each ping wakes about four of its
+// threads), and a stuck one loses nothing (its backlog is the files).
+const UplinkWatchdog = 20 * time.Second
+
 // Watchdog resolves [ROLE] watchdog: how long the role's process may go
 // without a WATCHDOG=1 before the daemon aborts and restarts it; 0 for
-// none. "auto" is DefaultWatchdog for sensord's own program and none for
-// a program set with exec, which may not speak the notify protocol.
+// none. "auto" is DefaultWatchdog for sensord's own program
+// (UplinkWatchdog for the uplink) and none for a program set with exec,
+// which may not speak the notify protocol.
 func (c Config) Watchdog(role string) time.Duration {
 	exec, d := c.roleExec(role)
 	if d != Auto {
 		return d.D()
 	}
-	if exec != "" {
+	switch {
+	case exec != "":
 		return 0
+	case role == RoleUplink:
+		return UplinkWatchdog
 	}
 	return DefaultWatchdog
 }

@@ -164,3 +164,19 @@ func TestMarshalCommented(t *testing.T) {
 		t.Errorf("uncommented: %+v, %v", got, err)
 	}
 }
+
+// TestWatchdogResolved: "auto" is 5 s for sensord's own roles, 20 s for
+// the uplink, off for a program set with exec; a value set wins.
+func TestWatchdogResolved(t *testing.T) {
+	c := Default()
+	c.Light.Exec = "/usr/local/bin/my-light"
+	c.Logger.Watchdog = Duration(time.Second)
+	for role, want := range map[string]time.Duration{
+		RoleMotion: DefaultWatchdog, RoleGUI: DefaultWatchdog, RoleUplink: UplinkWatchdog,
+		RoleLight: 0, RoleLogger: time.Second,
+	} {
+		if got := c.Watchdog(role); got != want {
+			t.Errorf("%s: watchdog %s, want %s", role, got, want)
+		}
+	}
+}

@@ -111,7 +111,7 @@ var keys = []key{
 		uplinkRole, func(c *Config) any { return c.Uplink.Textfile }},
 	{"uplink.discovery", "publish Home Assistant MQTT discovery configs; false: clear (empty retained payloads) the configs this appliance published before",
 		uplinkRole, func(c *Config) any { return c.Uplink.Discovery }},
-	{"uplink.watchdog", `longest time the uplink's loop may go without WATCHDOG=1 before it is aborted (leaving a core) and restarted; "auto": 5s; "0s": off (100ms to 10m)`,
+	{"uplink.watchdog", `longest time the uplink's loop may go without WATCHDOG=1 before it is aborted (leaving a core) and restarted; "auto": 20s; "0s": off (100ms to 10m)`,
 		uplinkRole, func(c *Config) any { return c.Uplink.Watchdog }},
 }
 

@@ -26,6 +26,7 @@
 //   - A data file removed by rotation before it was sent is a gap: it is
 //     counted, logged and published on <prefix>/gaps.
 //   - The daemon's status comes from the control socket (--control) and
-//     is published on <prefix>/health every HealthInterval.
+//     is published on <prefix>/health when it changes (a subscription on
+//     the socket, at most once a second) and every HealthInterval.
 //   - The uplink holds no pipe and is supervised like any child.
 package uplink

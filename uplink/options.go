@@ -48,7 +48,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.StringVar(&c.MachineIDFile, "machine-id-file", "", "file with the machine id; empty: /etc/machine-id")
 	fs.StringVar(&c.Textfile, "textfile", "", "Prometheus textfile written atomically each health period")
 	fs.BoolVar(&c.Discovery, "discovery", true, "publish Home Assistant discovery configs; false clears those published before")
-	fs.DurationVar(&c.HealthInterval, "health-interval", 10*time.Second, "period of <prefix>/health")
+	fs.DurationVar(&c.HealthInterval, "health-interval", 30*time.Second, "period of <prefix>/health and the textfile; a change of the daemon's status publishes at once")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
