@@ -35,6 +35,28 @@ func BenchmarkBackfill(b *testing.B) {
 	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "records/s")
 }
 
+// BenchmarkBackfillBroker: b.N records waiting in the files, sent to a
+// local mosquitto with nobody subscribed, until the cursor is at the end
+// of the files (every record acknowledged). The cursor is saved at most
+// once a second, so the time is up to a second long and the rate a lower
+// bound; use 200000x or more.
+func BenchmarkBackfillBroker(b *testing.B) {
+	br := mqtttest.New(b)
+	br.Start()
+	dir := b.TempDir()
+	appendRecords(b, dir, 1, 1, b.N)
+	b.ResetTimer()
+	t0 := time.Now()
+	start(b, baseConfigB(br, dir))
+	if !ipctest.Poll(10*time.Minute, func() bool {
+		left, _, ok := Backlog(dir)
+		return ok && left == 0
+	}) {
+		b.Fatal("backfill incomplete")
+	}
+	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "records/s")
+}
+
 func baseConfigB(br *mqtttest.Broker, dir string) Config {
 	return Config{Broker: br.URL(), TopicPrefix: "sensord/test", DiscoveryPrefix: "homeassistant", Discovery: true,
 		DataDir: dir, HealthInterval: 10 * time.Second}

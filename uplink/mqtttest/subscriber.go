@@ -22,13 +22,14 @@ type Message struct {
 // Subscriber is a client with a persistent session (clean start off,
 // an hour's session expiry) subscribed with QoS 1, as Telegraf would be.
 type Subscriber struct {
-	mu   sync.Mutex
-	msgs []Message
+	mu     sync.Mutex
+	msgs   []Message
+	counts map[string]int // per topic, so Count need not copy msgs
 }
 
 // Subscribe connects id to the broker at u and subscribes to filter.
 func Subscribe(t testing.TB, u, id, filter string) *Subscriber {
-	s := &Subscriber{}
+	s := &Subscriber{counts: map[string]int{}}
 	bu, _ := url.Parse(u)
 	ctx, cancel := context.WithCancel(context.Background())
 	up := make(chan struct{}, 1)
@@ -49,6 +50,7 @@ func Subscribe(t testing.TB, u, id, filter string) *Subscriber {
 			OnPublishReceived: []func(paho.PublishReceived) (bool, error){func(p paho.PublishReceived) (bool, error) {
 				s.mu.Lock()
 				s.msgs = append(s.msgs, Message{p.Packet.Topic, string(p.Packet.Payload), p.Packet.Retain, time.Now()})
+				s.counts[p.Packet.Topic]++
 				s.mu.Unlock()
 				return true, nil
 			}},
@@ -100,11 +102,7 @@ func Publish(t testing.TB, u, topic, payload string, retain bool) {
 
 // Count is how many messages arrived on topic so far.
 func (s *Subscriber) Count(topic string) int {
-	n := 0
-	for _, m := range s.Messages() {
-		if m.Topic == topic {
-			n++
-		}
-	}
-	return n
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[topic]
 }
