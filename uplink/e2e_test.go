@@ -77,6 +77,10 @@ func TestAppliance(t *testing.T) {
 		t.Fatalf("samples or health missing; got %d light samples", len(seqs(sub.Messages(), prefix)["light"]))
 	}
 	checkDiscovery(t, sub.Messages(), prefix)
+	if n := sub.Count(prefix + "/light/state"); n < 10 {
+		// Each record read as the newest is a state: at 10 ms, hundreds.
+		t.Errorf("%d light states for 300 live samples: the state follows the sensor only at connection", n)
+	}
 	checkHealth(t, sub.Messages(), prefix)
 	checkMetrics(t, a, prom)
 	if !ipctest.Poll(20*time.Second, func() bool {

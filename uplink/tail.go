@@ -26,6 +26,7 @@ type reader struct {
 	start    int
 	end      int
 	eof      bool // the last read found no more bytes
+	drained  bool // the last read reached the end of the file (a short read)
 	sawNewer bool // a newer file existed at the last end of file
 	skipping bool // inside an overlong line
 }
@@ -100,7 +101,7 @@ func (r *reader) openFrom(fs []dataFile, after int) error {
 		}
 		dev, ino := identity(fi)
 		r.f, r.pos = h, position{Name: f.Name, Dev: dev, Ino: ino}
-		r.start, r.end, r.eof, r.sawNewer = 0, 0, false, false
+		r.start, r.end, r.eof, r.drained, r.sawNewer = 0, 0, false, false, false
 		return nil
 	}
 	return nil
@@ -111,7 +112,7 @@ func (r *reader) openFrom(fs []dataFile, after int) error {
 func (r *reader) next() (line []byte, live bool, err error) {
 	for {
 		if line, ok := r.cut(); ok {
-			live = r.eof && bytes.IndexByte(r.buf[r.start:r.end], '\n') < 0
+			live = r.drained && bytes.IndexByte(r.buf[r.start:r.end], '\n') < 0
 			return line, live, nil
 		}
 		if err := r.fill(); err != nil {
@@ -155,7 +156,7 @@ func (r *reader) cut() ([]byte, bool) {
 // fill reads more of the current file; eof says it had nothing.
 func (r *reader) fill() error {
 	if r.f == nil {
-		r.eof = true
+		r.eof, r.drained = true, true
 		return nil
 	}
 	if r.start > 0 {
@@ -166,9 +167,12 @@ func (r *reader) fill() error {
 		r.pos.Offset += int64(r.end)
 		r.end, r.skipping = 0, true
 	}
+	want := len(r.buf) - r.end
 	n, err := r.f.Read(r.buf[r.end:])
 	r.end += n
-	r.eof = n == 0
+	// A read of a regular file that returns less than asked for has
+	// reached its end: the last line it brought is the newest written.
+	r.eof, r.drained = n == 0, n < want
 	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
 		return err
 	}
@@ -205,7 +209,7 @@ func (r *reader) advance() (bool, error) {
 // acknowledged line).
 func (r *reader) seek(p position) error {
 	r.close()
-	r.f, r.start, r.end, r.eof, r.sawNewer, r.skipping = nil, 0, 0, false, false, false
+	r.f, r.start, r.end, r.eof, r.drained, r.sawNewer, r.skipping = nil, 0, 0, false, false, false, false
 	return r.open(p, true)
 }
 
