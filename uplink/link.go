@@ -147,9 +147,10 @@ func (l *link) start(ctx context.Context, topic string, payload []byte, retain b
 	}
 	finished := make(chan struct{})
 	go func() {
-		c, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		_, err := l.cm.Publish(c, &paho.Publish{QoS: 1, Topic: topic, Payload: payload, Retain: retain})
+		// No deadline of ours: paho gives up on an acknowledgement after
+		// its PacketTimeout (10 s), and a connection that is down fails
+		// the publish at once.
+		_, err := l.cm.Publish(ctx, &paho.Publish{QoS: 1, Topic: topic, Payload: payload, Retain: retain})
 		done <- err
 		close(finished)
 	}()
