@@ -131,13 +131,14 @@ func (l *link) publish(ctx context.Context, topic string, payload []byte, retain
 }
 
 func (l *link) publishOnce(ctx context.Context, topic string, payload []byte, retain bool) error {
-	return <-l.start(ctx, topic, payload, retain)
+	return <-l.start(ctx, topic, payload, retain, nil)
 }
 
 // start begins one QoS 1 publish and returns once it is on the wire (or
 // failed); the channel then gives the broker's answer. Publishes started
-// one after another are on the wire in that order.
-func (l *link) start(ctx context.Context, topic string, payload []byte, retain bool) <-chan error {
+// one after another are on the wire in that order. p is the caller's
+// watchdog while it waits (nil outside the send loop).
+func (l *link) start(ctx context.Context, topic string, payload []byte, retain bool, p *pulse) <-chan error {
 	done := make(chan error, 1)
 	l.sendMu.Lock()
 	defer l.sendMu.Unlock()
@@ -154,11 +155,15 @@ func (l *link) start(ctx context.Context, topic string, payload []byte, retain b
 		done <- err
 		close(finished)
 	}()
-	select {
-	case <-l.wrote:
-	case <-finished:
+	for { // paho may wait here for a packet id (the broker's receive maximum)
+		select {
+		case <-l.wrote:
+			return done
+		case <-finished:
+			return done
+		case <-p.due():
+		}
 	}
-	return done
 }
 
 // withCredentials reads the password file at every attempt, so fixing

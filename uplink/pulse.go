@@ -24,8 +24,12 @@ func newPulse(clock clockwork.Clock) *pulse {
 }
 
 // due pings if a ping is due and returns the channel of the next one
-// (nil, never ready, without a watchdog).
+// (nil, never ready, without a watchdog or for a nil pulse: a wait
+// outside the loop).
 func (p *pulse) due() <-chan time.Time {
+	if p == nil {
+		return nil
+	}
 	return p.timer.At(p.wd.Ping(p.clock.Now(), time.Time{}))
 }
 

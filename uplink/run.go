@@ -179,9 +179,9 @@ func (u *uplink) sendLoop(ctx context.Context, r *reader, dirty chan struct{}) e
 			}
 		}
 		payload := bytes.Clone(line) // paho keeps it for a resend
-		q = append(q, inflight{u.l.start(ctx, u.t.samples(src), payload, false), r.pos, len(line) + 1, session})
+		q = append(q, inflight{u.l.start(ctx, u.t.samples(src), payload, false, p), r.pos, len(line) + 1, session})
 		if live {
-			q = append(q, inflight{u.l.start(ctx, u.t.state(src), payload, true), r.pos, 0, session})
+			q = append(q, inflight{u.l.start(ctx, u.t.state(src), payload, true, p), r.pos, 0, session})
 		}
 	}
 }
