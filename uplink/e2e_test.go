@@ -250,3 +250,25 @@ func TestKilledDuringBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWatchdogStoppedUplink: the uplink speaks the notify protocol: it
+// becomes ready with the broker up, and a stopped one misses its
+// watchdog and is aborted and restarted like any child.
+func TestWatchdogStoppedUplink(t *testing.T) {
+	b := mqtttest.New(t)
+	b.Start()
+	cfg := uplinkConfig(b.URL(), "sensord/wd", "") + "watchdog = \"1s\"\n"
+	a := daemontest.Spawn(t, sensordBin(t), daemontest.Options{Config: cfg})
+	st := a.WaitFor("uplink ready", 30*time.Second, func(st control.Status) bool {
+		u := st.Child("uplink")
+		return u != nil && u.Ready && u.WatchdogMS == 1000
+	})
+	u := st.Child("uplink")
+	if err := syscall.Kill(u.PID, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	a.WaitRunning("uplink", u.Gen+1)
+	if e := a.Child("uplink").LastExit; e == nil || !strings.HasPrefix(e.Reason, "watchdog: SIGABRT") {
+		t.Errorf("last exit %+v; want the watchdog's SIGABRT", e)
+	}
+}
