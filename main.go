@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"sensord/daemon"
+	"sensord/generator"
 	"sensord/gui"
 	"sensord/light"
 	"sensord/logger"
@@ -47,6 +48,8 @@ var roles = map[string]role{
 	"logger":  {logger.SandboxedMain, false, ""},
 	"uplink":  {uplink.Main, false, ""},
 	"metrics": {metricsMain, false, "print the appliance's figures for Prometheus"},
+	// systemd runs it (lib/systemd/system-generators/sensord-generator).
+	"generator": {generator.Main, false, ""},
 }
 
 // commands are the user's commands, in the order help lists them.

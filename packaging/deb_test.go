@@ -17,13 +17,14 @@ import (
 // The package's files besides directories, with owner and mode as
 // dpkg-deb -c shows them.
 var wantFiles = map[string]string{
-	"./usr/bin/sensord":                     "-rwxr-xr-x root/root",
-	"./lib/systemd/system/sensord.service":  "-rw-r--r-- root/root",
-	"./lib/udev/rules.d/60-sensord.rules":   "-rw-r--r-- root/root",
-	"./usr/lib/modules-load.d/sensord.conf": "-rw-r--r-- root/root",
-	"./etc/sensord/sensord.toml":            "-rw-r--r-- root/root",
-	"./etc/init.d/sensord":                  "-rwxr-xr-x root/root",
-	"./usr/share/doc/sensord/copyright":     "-rw-r--r-- root/root",
+	"./usr/bin/sensord":                                 "-rwxr-xr-x root/root",
+	"./lib/systemd/system/sensord.service":              "-rw-r--r-- root/root",
+	"./lib/systemd/system-generators/sensord-generator": "-rwxr-xr-x root/root",
+	"./lib/udev/rules.d/60-sensord.rules":               "-rw-r--r-- root/root",
+	"./usr/lib/modules-load.d/sensord.conf":             "-rw-r--r-- root/root",
+	"./etc/sensord/sensord.toml":                        "-rw-r--r-- root/root",
+	"./etc/init.d/sensord":                              "-rwxr-xr-x root/root",
+	"./usr/share/doc/sensord/copyright":                 "-rw-r--r-- root/root",
 }
 
 const testVersion = "1.2.3+test"
@@ -52,9 +53,10 @@ func TestDeb(t *testing.T) {
 		arch, bin string
 		machine   elf.Machine
 		goarm     string
+		abi       string // systemd's name, in SystemCallArchitectures=
 	}{
-		{"armhf", "sensord-linux-armv6", elf.EM_ARM, "6"},
-		{"arm64", "sensord-linux-arm64", elf.EM_AARCH64, ""},
+		{"armhf", "sensord-linux-armv6", elf.EM_ARM, "6", "arm"},
+		{"arm64", "sensord-linux-arm64", elf.EM_AARCH64, "", "arm64"},
 	} {
 		t.Run(a.arch, func(t *testing.T) {
 			deb := filepath.Join(dist, fmt.Sprintf("sensord_%s_%s.deb", testVersion, a.arch))
@@ -62,6 +64,7 @@ func TestDeb(t *testing.T) {
 			checkContents(t, deb)
 			checkControl(t, deb)
 			checkBinary(t, deb, a.machine, a.goarm)
+			checkUnit(t, deb, a.abi)
 		})
 	}
 }
@@ -188,5 +191,23 @@ func checkBinary(t *testing.T, deb string, machine elf.Machine, goarm string) {
 	t.Logf("binary: %d bytes (%.2f MiB)", fi.Size(), float64(fi.Size())/(1<<20))
 	if machine == elf.EM_AARCH64 && fi.Size() > 10<<20 {
 		t.Errorf("arm64 binary is %d bytes, over 10 MiB", fi.Size())
+	}
+}
+
+// checkUnit: the packaged unit allows the binary's own ABI by name (not
+// native: systemd's), and the generator runs `sensord generator`.
+func checkUnit(t *testing.T, deb, abi string) {
+	dir := t.TempDir()
+	dpkgDeb(t, "-x", deb, dir)
+	unit, err := os.ReadFile(filepath.Join(dir, "lib/systemd/system/sensord.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nSystemCallArchitectures=" + abi + "\n"; !strings.Contains(string(unit), want) {
+		t.Errorf("unit lacks %q", strings.TrimSpace(want))
+	}
+	gen, err := os.ReadFile(filepath.Join(dir, "lib/systemd/system-generators/sensord-generator"))
+	if err != nil || !strings.Contains(string(gen), "/usr/bin/sensord generator \"$@\"") {
+		t.Errorf("generator script: %v\n%s", err, gen)
 	}
 }

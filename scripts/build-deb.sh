@@ -25,7 +25,18 @@ done
 install -m 0644 "$pkg/debian/conffiles" "$root/DEBIAN/conffiles"
 # Modes do not survive every checkout: set them here.
 find "$root" -path "$root/DEBIAN" -prune -o -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
-chmod 0755 "$root/usr/bin/sensord" "$root/etc/init.d/sensord"
+chmod 0755 "$root/usr/bin/sensord" "$root/etc/init.d/sensord" "$root/lib/systemd/system-generators/sensord-generator"
+# The unit allows the binary's own ABI, by systemd's name for it: not
+# native, which is systemd's ABI (README.md, "The systemd unit").
+case $arch in
+armhf) abi=arm ;;
+arm64) abi=arm64 ;;
+amd64) abi=x86-64 ;;
+*) abi=native ;;
+esac
+sed -i "s/^SystemCallArchitectures=native\$/SystemCallArchitectures=$abi/" "$root/lib/systemd/system/sensord.service"
+grep -qx "SystemCallArchitectures=$abi" "$root/lib/systemd/system/sensord.service" ||
+	{ echo "build-deb: the unit has no SystemCallArchitectures=native line to set" >&2; exit 1; }
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" \

@@ -146,6 +146,22 @@ boot_install() {
 	fold -w 80 /dev/vcs1 >"$S/vcs1.txt"
 	want screendump dashboard || fail screendump "host could not take it"
 
+	# The unit's sandbox as systemd applies it: the generator's drop-in
+	# (no uplink.broker: no network), the package's own ABI, its rating,
+	# and nothing the sandbox refused (a device or a call: EPERM) in the
+	# journal after all the checks above.
+	dropins=$(systemctl show -p DropInPaths --value sensord)
+	abi=$(systemctl show -p SystemCallArchitectures --value sensord)
+	case $ARCH in armhf) want_abi=arm ;; *) want_abi=$ARCH ;; esac
+	if echo "$dropins" | grep -q 50-sensord-generator.conf && [ "$(systemctl show -p PrivateNetwork --value sensord)" = yes ] &&
+		[ "$abi" = "$want_abi" ]; then
+		ok unit-sandbox "generator drop-in, PrivateNetwork=yes, SystemCallArchitectures=$abi, exposure $(systemd-analyze security sensord 2>/dev/null | sed -n 's/.*Overall exposure level for sensord.service: //p')"
+	else fail unit-sandbox "DropInPaths=$dropins PrivateNetwork=$(systemctl show -p PrivateNetwork --value sensord) SystemCallArchitectures=$abi"; fi
+	systemd-analyze security sensord 2>/dev/null | grep '✗' | while read -r l; do info "exposure: $l"; done
+	if journalctl -u sensord -o cat | grep -i 'operation not permitted' >"$S/eperm.txt"; then
+		fail unit-no-eperm "$(head -3 "$S/eperm.txt" | tr '\n' ' ')"
+	else ok unit-no-eperm "no EPERM in sensord's journal"; fi
+
 	# The watchdog: a stopped daemon sends no WATCHDOG=1. systemd's
 	# WatchdogSec, SIGABRT (+SIGCONT), the children's exit, RestartSec and
 	# a new READY=1 (all four children ready) take 20-40 s under TCG, more
