@@ -78,9 +78,6 @@ func metricsMain(ctx context.Context, args []string) error {
 	return metrics.Main(ctx, args, uplink.Backlog)
 }
 
-// offline are the child roles that run with no internet socket.
-var offline = map[string]bool{"gui": true, "motion": true, "light": true, "logger": true}
-
 // oneLoop are the child roles that run one event loop, fed by
 // goroutines that only wait (pipes, the terminal, the edge watcher) and
 // hand it work: none computes in parallel, so they run on one processor
@@ -111,11 +108,12 @@ func main() {
 		fmt.Fprintf(os.Stderr, "sensord: unknown command %q; try %s, or sensord help\n", name, strings.Join(commands, ", "))
 		os.Exit(2)
 	}
-	if offline[name] {
-		// Only the uplink may reach the network (README, "Command line and configuration"). A
-		// kernel or emulator without seccomp (qemu-user) gets a warning,
-		// not a crash loop.
-		if err := sandbox.DenyInternet(); err != nil {
+	if sandbox.Filtered(name) {
+		// Each child role runs under its system-call allow-list, and
+		// only the uplink may reach the network (README.md, "Security:
+		// system calls"). A kernel or emulator without seccomp
+		// (qemu-user) gets a warning, not a crash loop.
+		if err := sandbox.Filter(name); err != nil {
 			fmt.Fprintf(os.Stderr, "sensord %s: warning: %v\n", name, err)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // The filter cannot be removed, so it is tested in a child process: the
@@ -22,25 +24,44 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// child installs the filter of $SANDBOX_ROLE and checks what it lets
+// through: unix sockets, internet sockets for the uplink only, and none
+// of the calls no role has.
 func child() int {
-	if err := DenyInternet(); err != nil {
+	role := os.Getenv("SANDBOX_ROLE")
+	if err := Filter(role); err != nil {
 		os.Stderr.WriteString(err.Error())
 		return 3
 	}
-	if _, err := net.Listen("tcp", "127.0.0.1:0"); !errors.Is(err, syscall.EAFNOSUPPORT) {
-		os.Stderr.WriteString("tcp4 not denied: " + errString(err))
-		return 4
+	var want error = syscall.EAFNOSUPPORT
+	if online[role] {
+		want = nil
 	}
-	if _, err := net.Listen("tcp6", "[::1]:0"); !errors.Is(err, syscall.EAFNOSUPPORT) {
-		os.Stderr.WriteString("tcp6 not denied: " + errString(err))
-		return 5
+	for _, n := range []string{"tcp", "tcp6"} {
+		l, err := net.Listen(n, map[string]string{"tcp": "127.0.0.1:0", "tcp6": "[::1]:0"}[n])
+		if l != nil {
+			l.Close()
+		}
+		if want == nil && errors.Is(err, syscall.EAFNOSUPPORT) || want != nil && !errors.Is(err, want) {
+			os.Stderr.WriteString(n + ": " + errString(err))
+			return 4
+		}
 	}
-	l, err := net.Listen("unix", os.Getenv("SANDBOX_SOCK"))
+	c, err := net.Dial("unix", os.Getenv("SANDBOX_SOCK"))
 	if err != nil {
 		os.Stderr.WriteString("unix denied: " + err.Error())
 		return 6
 	}
-	l.Close()
+	c.Close()
+	for _, c := range forbidden {
+		if c.nr == unix.SYS_SOCKET && online[role] {
+			continue // the uplink may open any socket
+		}
+		if _, _, e := syscall.Syscall6(c.nr, 0, 0, 0, 0, 0, 0); e != syscall.EPERM {
+			os.Stderr.WriteString(c.name + " not denied: " + errString(e))
+			return 7
+		}
+	}
 	return 0
 }
 
@@ -51,11 +72,34 @@ func errString(err error) string {
 	return err.Error()
 }
 
-func TestDenyInternet(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=1", "SANDBOX_SOCK="+t.TempDir()+"/s")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v: %s", err, strings.TrimSpace(string(out)))
+// forbidden are calls no role may make, by their number here.
+var forbidden = []struct {
+	name string
+	nr   uintptr
+}{
+	{"ptrace", unix.SYS_PTRACE}, {"mount", unix.SYS_MOUNT}, {"bpf", unix.SYS_BPF},
+	{"keyctl", unix.SYS_KEYCTL}, {"init_module", unix.SYS_INIT_MODULE},
+	{"kexec_load", unix.SYS_KEXEC_LOAD}, {"execve", unix.SYS_EXECVE},
+	{"socket(AF_UNSPEC)", unix.SYS_SOCKET},
+}
+
+// TestFilter runs each role's filter in a child process and checks it
+// from inside.
+func TestFilter(t *testing.T) {
+	for role := range roleCalls {
+		t.Run(role, func(t *testing.T) {
+			sock := t.TempDir() + "/s"
+			l, err := net.Listen("unix", sock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "SANDBOX_CHILD=1", "SANDBOX_ROLE="+role, "SANDBOX_SOCK="+sock)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%v: %s", err, strings.TrimSpace(string(out)))
+			}
+		})
 	}
 }

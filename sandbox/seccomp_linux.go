@@ -1,0 +1,149 @@
+package sandbox
+
+import (
+	"fmt"
+	"runtime"
+	"unsafe"
+
+	seccomp "github.com/elastic/go-seccomp-bpf"
+	"github.com/elastic/go-seccomp-bpf/arch"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// Filtered says whether role runs under a system-call allow-list: the
+// child roles do, the daemon and the user's commands do not.
+func Filtered(role string) bool {
+	_, ok := roleCalls[role]
+	return ok
+}
+
+// program is role's filter for this architecture as BPF: a call in
+// its list is allowed, socket(2) goes by its family for the offline
+// roles, and everything else (a foreign architecture, x32) gets deny.
+// go-seccomp-bpf gives the names' numbers; the program is written here
+// because its conditional groups leave an argument in the accumulator
+// for the group after them.
+func program(role string, deny seccomp.Action) ([]unix.SockFilter, error) {
+	extra, ok := roleCalls[role]
+	if !ok {
+		return nil, fmt.Errorf("sandbox: no system-call list for role %q", role)
+	}
+	info, err := arch.GetInfo("")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	insts := head(info, deny)
+	for _, n := range known(info, goRuntime, extra) {
+		insts = append(insts, retIf(uint32(info.SyscallNames[n]), seccomp.ActionAllow)...)
+	}
+	if nr, ok := info.SyscallNames["socket"]; ok && !online[role] {
+		insts = append(insts, socketByFamily(uint32(nr), deny)...)
+	}
+	insts = append(insts, bpf.RetConstant{Val: uint32(deny)})
+	return assemble(insts)
+}
+
+// Offsets in struct seccomp_data.
+const (
+	offNr     = 0
+	offArch   = 4
+	offArg0Lo = 16 // little-endian: the low half of args[0]
+)
+
+// head refuses a foreign architecture (and on amd64 the x32 ABI) and
+// loads the call's number.
+func head(info *arch.Info, deny seccomp.Action) []bpf.Instruction {
+	insts := []bpf.Instruction{
+		bpf.LoadAbsolute{Off: offArch, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(info.ID), SkipTrue: 1},
+		bpf.RetConstant{Val: uint32(deny)},
+		bpf.LoadAbsolute{Off: offNr, Size: 4},
+	}
+	if info.ID == arch.X86_64.ID {
+		insts = append(insts,
+			bpf.JumpIf{Cond: bpf.JumpLessThan, Val: uint32(arch.X32.SeccompMask), SkipTrue: 1},
+			bpf.RetConstant{Val: uint32(deny)})
+	}
+	return insts
+}
+
+// retIf returns action when the accumulator is v, else goes on.
+func retIf(v uint32, action seccomp.Action) []bpf.Instruction {
+	return []bpf.Instruction{
+		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: v, SkipTrue: 1},
+		bpf.RetConstant{Val: uint32(action)},
+	}
+}
+
+// socketByFamily lets socket(AF_UNIX, ...) through and answers AF_INET
+// and AF_INET6 with EAFNOSUPPORT, as systemd's RestrictAddressFamilies
+// does; other families get deny. The family is an int: its low half is
+// all the kernel reads.
+func socketByFamily(nr uint32, deny seccomp.Action) []bpf.Instruction {
+	noAF := seccomp.ActionErrno | seccomp.Action(unix.EAFNOSUPPORT)
+	insts := []bpf.Instruction{
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipTrue: 1},
+		bpf.Jump{Skip: 8},
+		bpf.LoadAbsolute{Off: offArg0Lo, Size: 4},
+	}
+	insts = append(insts, retIf(unix.AF_UNIX, seccomp.ActionAllow)...)
+	insts = append(insts, retIf(unix.AF_INET, noAF)...)
+	insts = append(insts, retIf(unix.AF_INET6, noAF)...)
+	return append(insts, bpf.RetConstant{Val: uint32(deny)})
+}
+
+func assemble(insts []bpf.Instruction) ([]unix.SockFilter, error) {
+	raw, err := bpf.Assemble(insts)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	out := make([]unix.SockFilter, len(raw))
+	for i, r := range raw {
+		out[i] = unix.SockFilter{Code: r.Op, Jt: r.Jt, Jf: r.Jf, K: r.K}
+	}
+	return out, nil
+}
+
+// known is the names of lists that info's architecture has, each once.
+func known(info *arch.Info, lists ...[]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range lists {
+		for _, n := range l {
+			if _, ok := info.SyscallNames[n]; ok && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// Filter confines this process, every thread of it, to role's system
+// calls from now on: the rest fail with EPERM. It cannot be undone.
+func Filter(role string) error {
+	prog, err := program(role, seccomp.ActionErrno|seccomp.Action(unix.EPERM))
+	if err != nil {
+		return err
+	}
+	if _, err := install(prog, unix.SECCOMP_FILTER_FLAG_TSYNC); err != nil {
+		return fmt.Errorf("sandbox: cannot install the seccomp filter of %s: %w; is the kernel built with CONFIG_SECCOMP_FILTER?", role, err)
+	}
+	return nil
+}
+
+// install sets no_new_privs and loads prog with seccomp(2) and flags;
+// with SECCOMP_FILTER_FLAG_NEW_LISTENER it returns the listener's fd.
+func install(prog []unix.SockFilter, flags uintptr) (int, error) {
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return -1, fmt.Errorf("no_new_privs: %w", err)
+	}
+	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+	fd, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&fprog)))
+	runtime.KeepAlive(prog)
+	if e != 0 {
+		return -1, e
+	}
+	return int(fd), nil
+}
