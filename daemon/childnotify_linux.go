@@ -37,7 +37,8 @@ func listenNotify(path string, uid int) (*notifySocket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("daemon: notify socket: %w", err)
 	}
-	n := &notifySocket{fd: fd, path: path, buf: make([]byte, 4096), oob: make([]byte, unix.CmsgSpace(unix.SizeofUcred))}
+	n := &notifySocket{fd: fd, path: path, buf: make([]byte, 4096),
+		oob: make([]byte, unix.CmsgSpace(unix.SizeofUcred)+unix.CmsgSpace(4*maxNoticeFDs))}
 	if err := n.setup(uid); err != nil {
 		n.close()
 		return nil, err
@@ -63,10 +64,16 @@ func (n *notifySocket) setup(uid int) error {
 	return nil
 }
 
-// notice is one datagram: the sender's pid and its assignments.
+// maxNoticeFDs is how many descriptors one datagram may carry (a
+// seccomp listener: SeccompFDName); more are cut off by the kernel.
+const maxNoticeFDs = 1
+
+// notice is one datagram: the sender's pid, its assignments, and a
+// descriptor it passed (SCM_RIGHTS), -1 for none: the receiver owns it.
 type notice struct {
 	pid    int
 	fields map[string]string
+	fd     int
 }
 
 // read returns every datagram waiting, without blocking. A datagram
@@ -81,23 +88,37 @@ func (n *notifySocket) read() []notice {
 		if err != nil {
 			return out
 		}
-		if pid, ok := senderPid(n.oob[:noob]); ok {
-			out = append(out, notice{pid: pid, fields: parseNotice(n.buf[:nb])})
+		pid, fd, ok := sender(n.oob[:noob])
+		if ok {
+			out = append(out, notice{pid: pid, fields: parseNotice(n.buf[:nb]), fd: fd})
+		} else if fd >= 0 {
+			unix.Close(fd)
 		}
 	}
 }
 
-func senderPid(oob []byte) (int, bool) {
+// sender is the datagram's sender pid from its credentials (ok), and
+// the first descriptor it passed (-1: none); any more are closed.
+func sender(oob []byte) (pid, fd int, ok bool) {
+	fd = -1
 	msgs, err := unix.ParseSocketControlMessage(oob)
 	if err != nil {
-		return 0, false
+		return 0, fd, false
 	}
 	for _, m := range msgs {
 		if cred, err := unix.ParseUnixCredentials(&m); err == nil {
-			return int(cred.Pid), true
+			pid, ok = int(cred.Pid), true
+		}
+		fds, _ := unix.ParseUnixRights(&m)
+		for _, f := range fds {
+			if fd < 0 {
+				fd = f
+			} else {
+				unix.Close(f)
+			}
 		}
 	}
-	return 0, false
+	return pid, fd, ok
 }
 
 // parseNotice splits "READY=1\nSTATUS=..." into its assignments.

@@ -101,6 +101,12 @@ func (w *waiter) watch(fd int, ready func()) error {
 	return nil
 }
 
+// unwatch drops fd from the set; the caller closes it.
+func (w *waiter) unwatch(fd int) {
+	_ = unix.EpollCtl(w.ep, unix.EPOLL_CTL_DEL, fd, nil)
+	delete(w.extra, fd)
+}
+
 // takePings lets the no-P section take plain watchdog pings off the
 // notify socket fd (watched with its reader); wait hands each to pinged
 // with the child's pid and how long ago it came.

@@ -68,7 +68,14 @@ func (s *supervisor) pingedAgo(pid int, ago time.Duration) {
 // already reaped) is ignored.
 func (s *supervisor) notices(ns *notifySocket) {
 	for _, n := range ns.read() {
-		if c := s.childByPid(n.pid); c != nil {
+		c := s.childByPid(n.pid)
+		switch {
+		case n.fd >= 0 && c != nil && n.fields["FDSTORE"] == "1" && n.fields["FDNAME"] == SeccompFDName:
+			s.seccompListen(c, n.fd)
+		case n.fd >= 0:
+			syscall.Close(n.fd) // the daemon keeps no other descriptor
+		}
+		if c != nil {
 			s.noticed(c, n.fields)
 		}
 	}

@@ -1,7 +1,10 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"runtime"
 	"unsafe"
 
@@ -121,16 +124,96 @@ func known(info *arch.Info, lists ...[]string) []string {
 }
 
 // Filter confines this process, every thread of it, to role's system
-// calls from now on: the rest fail with EPERM. It cannot be undone.
+// calls from now on (README.md, "Security: system calls"). It cannot be
+// undone.
+//
+// Under the daemon ($NOTIFY_SOCKET set) a call not allowed goes to the
+// daemon (SECCOMP_RET_USER_NOTIF): this process hands it the filter's
+// listener on the notify socket (daemon.SeccompFDName), and the daemon
+// answers EPERM and logs the call by name. Where that cannot be (no
+// $NOTIFY_SOCKET: a role run by hand; a kernel before 5.7 or an
+// emulator that refuses a listener) the filter answers EPERM itself and
+// Filter returns a warning with the filter in place. An error with no
+// filter at all says so.
 func Filter(role string) error {
+	sock := os.Getenv("NOTIFY_SOCKET")
+	if sock == "" {
+		return denyOnly(role, "no $NOTIFY_SOCKET")
+	}
+	prog, err := program(role, seccomp.ActionUserNotify)
+	if err != nil {
+		return err
+	}
+	fd, err := install(prog, unix.SECCOMP_FILTER_FLAG_NEW_LISTENER|unix.SECCOMP_FILTER_FLAG_TSYNC|unix.SECCOMP_FILTER_FLAG_TSYNC_ESRCH)
+	if err != nil {
+		return denyOnly(role, "the kernel refused a seccomp listener: "+err.Error())
+	}
+	err = handOver(sock, fd)
+	unix.Close(fd)
+	if err != nil {
+		return fmt.Errorf("sandbox: %s: cannot hand the seccomp listener to the daemon: %w; denied calls fail with ENOSYS, unlogged", role, err)
+	}
+	probeSeccomp(role)
+	return nil
+}
+
+// denyOnly installs role's filter answering EPERM itself and returns the
+// warning that denied calls go unlogged, why.
+func denyOnly(role, why string) error {
 	prog, err := program(role, seccomp.ActionErrno|seccomp.Action(unix.EPERM))
 	if err != nil {
 		return err
 	}
 	if _, err := install(prog, unix.SECCOMP_FILTER_FLAG_TSYNC); err != nil {
-		return fmt.Errorf("sandbox: cannot install the seccomp filter of %s: %w; is the kernel built with CONFIG_SECCOMP_FILTER?", role, err)
+		return fmt.Errorf("sandbox: cannot install the seccomp filter of %s: %w; it runs without one (is the kernel built with CONFIG_SECCOMP_FILTER?)", role, err)
 	}
-	return nil
+	probeSeccomp(role)
+	return fmt.Errorf("sandbox: %s: %w (%s)", role, ErrUnlogged, why)
+}
+
+// ErrUnlogged is Filter's warning that the filter is in place but
+// answers EPERM itself, so a denied call is not logged.
+var ErrUnlogged = errors.New("denied system calls fail with EPERM but are not logged")
+
+// handOver sends fd to the daemon's notify socket with sd_notify's
+// fd-store message.
+func handOver(sock string, fd int) error {
+	s, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(s)
+	msg := []byte("FDSTORE=1\nFDNAME=" + listenerName)
+	return unix.Sendmsg(s, msg, unix.UnixRights(fd), &unix.SockaddrUnix{Name: sock}, 0)
+}
+
+// listenerName is daemon.SeccompFDName (the daemon imports this package's
+// callers, not the other way round).
+const listenerName = "seccomp"
+
+// SeccompProbeEnv names a system call (ptrace, mount, bpf, keyctl,
+// init_module, execve, ...) that a filtered role makes at once, with
+// zero arguments, and logs the outcome of ("seccomp probe"): a seam for
+// the end-to-end tests, which check from inside the running child that
+// the call is refused and that the daemon logs it. Unset in normal use.
+const SeccompProbeEnv = "SENSORD_SECCOMP_PROBE"
+
+func probeSeccomp(role string) {
+	name := os.Getenv(SeccompProbeEnv)
+	if name == "" {
+		return
+	}
+	info, err := arch.GetInfo("")
+	if err != nil {
+		return
+	}
+	nr, ok := info.SyscallNames[name]
+	var e error = unix.ENOSYS
+	if ok {
+		_, _, errno := unix.Syscall6(uintptr(nr), 0, 0, 0, 0, 0, 0)
+		e = errno
+	}
+	slog.New(slog.NewTextHandler(os.Stderr, nil)).Info("seccomp probe", "role", role, "syscall", name, "err", e)
 }
 
 // install sets no_new_privs and loads prog with seccomp(2) and flags;
