@@ -1,6 +1,8 @@
 package daemon_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,4 +24,45 @@ func TestLoggerSandboxed(t *testing.T) {
 	a.WaitLog(`msg="sandbox probe" role=logger gen=1 path=/etc/passwd err="open /etc/passwd: permission denied"`, 10*time.Second)
 	waitData(t, a.Data, "light samples logged by the sandboxed logger", 10*time.Second,
 		func(r []record) bool { return maxSeq(r, "light", 1) > 0 })
+}
+
+// TestSeccompDenied: from inside each role the daemon starts, calls no
+// role may make fail with EPERM, the daemon logs each by name with the
+// child's name, and the appliance goes on (README.md, "Security: system
+// calls").
+func TestSeccompDenied(t *testing.T) {
+	if !sandbox.Supported() {
+		t.Skip("no seccomp user notification here (qemu-user?)")
+	}
+	calls := []string{"ptrace", "mount", "bpf", "keyctl", "init_module", "execve"}
+	a := daemontest.Start(t, bin, daemontest.Options{
+		Config:      "[light]\ninterval = \"10ms\"\n",
+		Env:         []string{sandbox.SeccompProbeEnv + "=" + strings.Join(calls, ",")},
+		AllowDenied: true})
+	for _, role := range []string{"gui", "motion", "light", "logger"} {
+		for _, call := range calls {
+			a.WaitLog(fmt.Sprintf(`msg="seccomp probe" role=%s syscall=%s err="operation not permitted"`, role, call), 10*time.Second)
+			denied := fmt.Sprintf(`%s child=%s pid=%d `, daemontest.DeniedLine, role, a.Child(role).PID)
+			daemontest.Until(t, role+"'s "+call+" logged by the daemon", 10*time.Second, func() bool {
+				return hasLine(a.Log(), denied, " syscall="+call+" ")
+			})
+		}
+	}
+	n := len(readData(t, a.Data))
+	waitData(t, a.Data, "samples still logged after the denied calls", 10*time.Second,
+		func(r []record) bool { return len(r) > n+10 })
+}
+
+// hasLine says whether a line of log holds every one of parts.
+func hasLine(log string, parts ...string) bool {
+	for _, line := range strings.Split(log, "\n") {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(line, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }

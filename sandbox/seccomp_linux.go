@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"strings"
 	"unsafe"
 
 	seccomp "github.com/elastic/go-seccomp-bpf"
@@ -191,29 +192,39 @@ func handOver(sock string, fd int) error {
 // callers, not the other way round).
 const listenerName = "seccomp"
 
-// SeccompProbeEnv names a system call (ptrace, mount, bpf, keyctl,
-// init_module, execve, ...) that a filtered role makes at once, with
-// zero arguments, and logs the outcome of ("seccomp probe"): a seam for
+// SeccompProbeEnv names system calls, comma-separated (ptrace, mount,
+// bpf, keyctl, init_module, execve, ...), that a filtered role makes at
+// once, with zero arguments, and logs the outcome of, one line each
+// ("seccomp probe"): a seam for
 // the end-to-end tests, which check from inside the running child that
 // the call is refused and that the daemon logs it. Unset in normal use.
 const SeccompProbeEnv = "SENSORD_SECCOMP_PROBE"
 
 func probeSeccomp(role string) {
-	name := os.Getenv(SeccompProbeEnv)
-	if name == "" {
-		return
-	}
+	names := os.Getenv(SeccompProbeEnv)
 	info, err := arch.GetInfo("")
-	if err != nil {
+	if names == "" || err != nil {
 		return
 	}
-	nr, ok := info.SyscallNames[name]
-	var e error = unix.ENOSYS
-	if ok {
-		_, _, errno := unix.Syscall6(uintptr(nr), 0, 0, 0, 0, 0, 0)
-		e = errno
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	for _, name := range strings.Split(names, ",") {
+		nr, ok := info.SyscallNames[name]
+		var e error = unix.ENOSYS
+		if ok {
+			_, _, errno := unix.Syscall6(uintptr(nr), 0, 0, 0, 0, 0, 0)
+			e = errno
+		}
+		log.Info("seccomp probe", "role", role, "syscall", name, "err", e)
 	}
-	slog.New(slog.NewTextHandler(os.Stderr, nil)).Info("seccomp probe", "role", role, "syscall", name, "err", e)
+}
+
+// Supported says whether this kernel can hand a denied call to the
+// daemon (SECCOMP_RET_USER_NOTIF): not under qemu-user, which has no
+// seccomp at all.
+func Supported() bool {
+	action := uint32(seccomp.ActionUserNotify)
+	_, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_GET_ACTION_AVAIL, 0, uintptr(unsafe.Pointer(&action)))
+	return e == 0
 }
 
 // install sets no_new_privs and loads prog with seccomp(2) and flags;

@@ -63,7 +63,15 @@ type Options struct {
 	DataInConfig bool
 	// BoardInConfig leaves board.kind to Config: no --sim flag.
 	BoardInConfig bool
+	// AllowDenied lets the log hold DeniedLine: a test that makes a
+	// child call what its seccomp filter refuses. Without it, such a
+	// line fails the test: a role's list lacks a call it makes.
+	AllowDenied bool
 }
+
+// DeniedLine is what the daemon logs for a child's system call that its
+// seccomp filter refused (README.md, "Security: system calls").
+const DeniedLine = `msg="seccomp: denied system call"`
 
 // Appliance is one running daemon with its directories.
 type Appliance struct {
@@ -75,6 +83,7 @@ type Appliance struct {
 	Config  string // path of the config file ("" if none)
 	Cmd     *exec.Cmd
 	log     *syncBuffer
+	allow   bool // o.AllowDenied
 	exited  chan struct{}
 	waitErr error
 }
@@ -100,7 +109,7 @@ func Spawn(t testing.TB, bin string, o Options) *Appliance {
 	t.Helper()
 	dir := OpenDir(t)
 	a := &Appliance{t: t, Bin: bin, Dir: dir, Data: filepath.Join(dir, "data"),
-		Runtime: filepath.Join(dir, "run"), log: &syncBuffer{}, exited: make(chan struct{})}
+		Runtime: filepath.Join(dir, "run"), log: &syncBuffer{}, allow: o.AllowDenied, exited: make(chan struct{})}
 	if o.Data != "" {
 		a.Data = o.Data
 	}
@@ -144,8 +153,22 @@ func (a *Appliance) cleanup() {
 			<-a.exited
 		}
 	}
+	a.checkDenied()
 	if a.t.Failed() {
 		a.t.Logf("daemon log:\n%s", a.Log())
+	}
+}
+
+// checkDenied fails the test on a denied system call in the log, unless
+// the test asked for one.
+func (a *Appliance) checkDenied() {
+	if a.allow {
+		return
+	}
+	for _, line := range strings.Split(a.Log(), "\n") {
+		if strings.Contains(line, DeniedLine) {
+			a.t.Errorf("a child made a system call its seccomp filter refused; add it to the role's list in sandbox/syscalls.go if the role needs it: %s", line)
+		}
 	}
 }
 
