@@ -24,7 +24,7 @@ func Filtered(role string) bool {
 
 // program is role's filter for this architecture as BPF: a call in
 // its list is allowed, socket(2) goes by its family for the offline
-// roles, and everything else (a foreign architecture, x32) gets deny.
+// roles, kill(2) and tgkill(2) by their target, and everything else (a foreign architecture, x32) gets deny.
 // go-seccomp-bpf gives the names' numbers; the program is written here
 // because its conditional groups leave an argument in the accumulator
 // for the group after them.
@@ -43,6 +43,11 @@ func program(role string, deny seccomp.Action) ([]unix.SockFilter, error) {
 	}
 	if nr, ok := info.SyscallNames["socket"]; ok && !online[role] {
 		insts = append(insts, socketByFamily(uint32(nr), deny)...)
+	}
+	for _, n := range []string{"kill", "tgkill"} {
+		if nr, ok := info.SyscallNames[n]; ok {
+			insts = append(insts, selfOnly(uint32(nr), deny)...)
+		}
 	}
 	insts = append(insts, bpf.RetConstant{Val: uint32(deny)})
 	return assemble(insts)
@@ -94,6 +99,19 @@ func socketByFamily(nr uint32, deny seccomp.Action) []bpf.Instruction {
 	insts = append(insts, retIf(unix.AF_UNIX, seccomp.ActionAllow)...)
 	insts = append(insts, retIf(unix.AF_INET, noAF)...)
 	insts = append(insts, retIf(unix.AF_INET6, noAF)...)
+	return append(insts, bpf.RetConstant{Val: uint32(deny)})
+}
+
+// selfOnly lets kill(2) or tgkill(2) through when its first argument is
+// this process: the Go runtime signals itself (preemption, and a crash
+// re-raising SIGABRT so that it dumps core), never another process.
+func selfOnly(nr uint32, deny seccomp.Action) []bpf.Instruction {
+	insts := []bpf.Instruction{
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipTrue: 1},
+		bpf.Jump{Skip: 4},
+		bpf.LoadAbsolute{Off: offArg0Lo, Size: 4},
+	}
+	insts = append(insts, retIf(uint32(os.Getpid()), seccomp.ActionAllow)...)
 	return append(insts, bpf.RetConstant{Val: uint32(deny)})
 }
 

@@ -22,7 +22,7 @@ var goRuntime = []string{
 	// signals
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn", "sigaltstack",
 	"rt_sigtimedwait", "rt_sigtimedwait_time64", "rt_sigpending", "rt_sigsuspend",
-	"tgkill", "tkill", "restart_syscall",
+	"tkill", "restart_syscall", // kill and tgkill: this process only (Filter)
 	// time
 	"clock_gettime", "clock_gettime64", "clock_getres", "clock_getres_time64",
 	"gettimeofday", "nanosleep", "clock_nanosleep", "clock_nanosleep_time64",
@@ -38,6 +38,7 @@ var goRuntime = []string{
 	"openat", "open", "fstat", "fstat64", "newfstatat", "fstatat", "fstatat64", "stat", "stat64", "lstat", "lstat64", "statx",
 	"statfs", "statfs64", "fstatfs", "fstatfs64", "readlinkat", "readlink",
 	"access", "faccessat", "faccessat2", "getcwd", "uname", "sysinfo",
+	"getdents64", // os.ReadDir: periph's host.Init looks around /sys and /dev on a Pi
 	"getrandom", "prlimit64", "getrlimit", "ugetrlimit",
 	"getuid", "geteuid", "getgid", "getegid", "getuid32", "geteuid32", "getgid32", "getegid32", "getgroups", "getgroups32",
 	// unix sockets: sd_notify, the control socket, the seccomp listener's hand-over
@@ -58,7 +59,7 @@ var roleCalls = map[string][]string{
 	// the data files: rotation, fsync, its pipe tee, listing the directory
 	"logger": {
 		"ioctl", "tee", "splice", "fsync", "fdatasync", "ftruncate", "ftruncate64", "fallocate",
-		"getdents64", "mkdirat", "renameat", "renameat2", "unlinkat", "fchmod", "fchmodat", "fchown", "fchownat",
+		"mkdirat", "renameat", "renameat2", "unlinkat", "fchmod", "fchmodat", "fchown", "fchownat",
 		"linkat", "symlinkat", "utimensat", "flock",
 	},
 	// the broker (TCP, TLS, DNS), the data files read-only, its cursor
@@ -66,7 +67,7 @@ var roleCalls = map[string][]string{
 	"uplink": {
 		"socket", "bind", "listen", "accept4",
 		"inotify_init1", "inotify_add_watch", "inotify_rm_watch",
-		"getdents64", "mkdirat", "renameat", "renameat2", "unlinkat",
+		"mkdirat", "renameat", "renameat2", "unlinkat",
 		"fsync", "fdatasync", "ftruncate", "ftruncate64", "fchmod", "fchmodat", "flock",
 	},
 }
