@@ -62,6 +62,14 @@ systemctl is-system-running --wait >/dev/null 2>&1
 echo "SENSORD-READY phase=$phase"
 info "boot: $(systemd-analyze time 2>/dev/null | head -1)"
 
+# no_denied NAME: sensord's journal of this boot holds no system call a
+# child's seccomp filter refused (README.md, "Security: system calls"):
+# each would be a call missing from the role's list in sandbox/syscalls.go.
+no_denied() {
+	denied=$(journalctl -b -u sensord -o cat --no-pager | grep 'seccomp: denied' | head -n 5 | tr '\n' ' ')
+	[ -z "$denied" ] && ok "$1" "no seccomp: denied line in the journal" || fail "$1" "$denied"
+}
+
 boot_install() {
 	# The stub sensor first: the package's postinst loads i2c-dev and
 	# applies the udev rules to the nodes that exist.
@@ -197,6 +205,8 @@ boot_install() {
 	n=$(nrec); insmod "$P/bh1750_stub.ko" lux=500
 	waitfor 60 new_since "$n" '"src":"light".*"lux":500[,}]' && ok i2c-reload-back "samples after insmod" || fail i2c-reload-back "light did not come back after insmod"
 
+	no_denied seccomp-none-denied
+
 	# The power cut, with light as fast as a real BH1750 allows: on a real
 	# board light.interval has a floor of the chip's 180 ms conversion time
 	# (5 ms is for the simulated chip only), then QEMU is SIGKILLed.
@@ -248,6 +258,7 @@ boot_powercut() {
 	else fail upgrade "$(dpkg-query -W -f '${Version}' sensord) $(tail -2 "$S/upgrade.log" | tr '\n' ' ')"; fi
 	grep -q 'vm-test edit' "$CONF" && ok upgrade-config-kept "edits kept" || fail upgrade-config-kept "$CONF lost the edits"
 	waitfor 60 four_running && ok upgrade-children "four running" || fail upgrade-children "$(running_children) running"
+	no_denied seccomp-none-denied-after-powercut
 	if apt-get remove -y sensord >"$S/remove.log" 2>&1 && ! pgrep -x sensord >/dev/null &&
 		[ ! -e /etc/systemd/system/getty@tty1.service ] && [ -e "$CONF" ]; then
 		ok remove "stopped, getty@tty1 unmasked, conffile kept"
