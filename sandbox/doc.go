@@ -2,16 +2,16 @@
 // access with Landlock (README.md, "Security: file system"); the logger
 // calls it in its Main with logger.dir read-write and nothing more.
 //
-// DenyInternet takes the internet away from a process: it
-// installs a seccomp filter (github.com/elastic/go-seccomp-bpf) under
-// which socket(2) with AF_INET or AF_INET6 fails with EAFNOSUPPORT, as
-// systemd's RestrictAddressFamilies does. Unix sockets (the control and
-// notify sockets) stay allowed.
+// Filter confines a child role to its system calls with seccomp
+// (README.md, "Security: system calls"): the lists are in syscalls.go,
+// one for the Go runtime and what each role adds; the rest fail with
+// EPERM, answered and logged by the daemon, to which the filter's
+// listener is handed on the notify socket. socket(AF_INET|AF_INET6)
+// fails with EAFNOSUPPORT for every role but the uplink.
 //
-// Contract: main.go calls DenyInternet before any non-uplink child role
-// runs (gui, motion, light, logger). The filter is inherited by every
-// thread (TSYNC) and cannot be removed. The daemon itself is not
-// filtered, because the uplink is its child and would inherit the
-// filter; the systemd unit's RestrictAddressFamilies allows AF_INET for
-// the uplink's sake, and this filter is what keeps the others off it.
+// Contract: main.go calls Filter before any child role runs (gui,
+// motion, light, logger, uplink), so a list holds what the role's start
+// needs too. The filter is inherited by every thread (TSYNC) and cannot
+// be removed. The daemon itself is not filtered: it forks, execs and
+// changes user for its children, which would inherit its filter.
 package sandbox
