@@ -87,12 +87,15 @@ func (s *supervisor) seccompReady(l *listener) {
 	r := seccompResp{id: n.id, error: -int32(unix.EPERM)}
 	_ = ioctlPtr(l.fd, unix.SECCOMP_IOCTL_NOTIF_SEND, unsafe.Pointer(&r))
 	l.denied[n.nr]++
-	if k := l.denied[n.nr]; k == 1 || k%seccompLogEvery == 0 {
+	if k := l.denied[n.nr]; logDenial(k) {
 		s.log.Warn("seccomp: denied system call", slog.String("child", l.child), slog.Int("pid", l.pid),
 			slog.Int("tid", int(n.pid)), slog.String("syscall", syscallName(n.arch, n.nr)),
 			slog.String("args", fmt.Sprintf("%#x", n.args)), slog.Uint64("times", k))
 	}
 }
+
+// logDenial says whether the k-th denial of one call is logged.
+func logDenial(k uint64) bool { return k == 1 || k%seccompLogEvery == 0 }
 
 func ioctlPtr(fd int, req uint, p unsafe.Pointer) error {
 	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(p))

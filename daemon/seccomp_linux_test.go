@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -62,5 +63,20 @@ func TestSyscallName(t *testing.T) {
 		if got := syscallName(uint32(c.a.ID), c.nr); got != c.want {
 			t.Errorf("%s %d = %q, want %q", c.a.Name, c.nr, got, c.want)
 		}
+	}
+}
+
+// TestLogDenial: a call denied again and again is logged at its first
+// denial and then once every seccompLogEvery.
+func TestLogDenial(t *testing.T) {
+	var logged []uint64
+	for k := uint64(1); k <= 3*seccompLogEvery; k++ {
+		if logDenial(k) {
+			logged = append(logged, k)
+		}
+	}
+	want := []uint64{1, seccompLogEvery, 2 * seccompLogEvery, 3 * seccompLogEvery}
+	if fmt.Sprint(logged) != fmt.Sprint(want) {
+		t.Errorf("logged at %v, want %v", logged, want)
 	}
 }

@@ -29,7 +29,8 @@ func TestMain(m *testing.M) {
 // of the calls no role has.
 func child() int {
 	role := os.Getenv("SANDBOX_ROLE")
-	if err := Filter(role); err != nil && !errors.Is(err, ErrUnlogged) {
+	// No $NOTIFY_SOCKET: the filter answers EPERM itself, and says so.
+	if err := Filter(role); !errors.Is(err, ErrUnlogged) {
 		os.Stderr.WriteString(err.Error())
 		return 3
 	}
@@ -94,6 +95,9 @@ var forbidden = []struct {
 // TestFilter runs each role's filter in a child process and checks it
 // from inside.
 func TestFilter(t *testing.T) {
+	if !Supported() {
+		t.Skip("no seccomp here (qemu-user?)")
+	}
 	for role := range roleCalls {
 		t.Run(role, func(t *testing.T) {
 			sock := t.TempDir() + "/s"
