@@ -22,7 +22,10 @@ var goRuntime = []string{
 	// signals
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn", "sigaltstack",
 	"rt_sigtimedwait", "rt_sigtimedwait_time64", "rt_sigpending", "rt_sigsuspend",
-	"tkill", "restart_syscall", // kill and tgkill: this process only (Filter)
+	// tkill takes a bare thread id, so it cannot be held to this process
+	// as kill and tgkill are (Filter): go-landlock's all-threads call
+	// signals each thread with it.
+	"tkill", "restart_syscall",
 	// time
 	"clock_gettime", "clock_gettime64", "clock_getres", "clock_getres_time64",
 	"gettimeofday", "nanosleep", "clock_nanosleep", "clock_nanosleep_time64",
