@@ -93,25 +93,30 @@ var forbidden = []struct {
 }
 
 // TestFilter runs each role's filter in a child process and checks it
-// from inside.
+// from inside. The child has no $NOTIFY_SOCKET (a role run by hand), or
+// one nobody listens on: either way its filter answers EPERM itself.
 func TestFilter(t *testing.T) {
 	if !Supported() {
 		t.Skip("no seccomp here (qemu-user?)")
 	}
 	for role := range roleCalls {
-		t.Run(role, func(t *testing.T) {
-			sock := t.TempDir() + "/s"
-			l, err := net.Listen("unix", sock)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer l.Close()
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), "SANDBOX_CHILD=1", "NOTIFY_SOCKET=", "SANDBOX_ROLE="+role, "SANDBOX_SOCK="+sock)
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("%v: %s", err, strings.TrimSpace(string(out)))
-			}
-		})
+		for _, notify := range []string{"", "/nonexistent/notify.sock"} {
+			t.Run(role+"/notify="+notify, func(t *testing.T) { runFilterChild(t, role, notify) })
+		}
+	}
+}
+
+func runFilterChild(t *testing.T, role, notify string) {
+	sock := t.TempDir() + "/s"
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=1", "NOTIFY_SOCKET="+notify, "SANDBOX_ROLE="+role, "SANDBOX_SOCK="+sock)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, strings.TrimSpace(string(out)))
 	}
 }

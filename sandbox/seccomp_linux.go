@@ -159,6 +159,11 @@ func Filter(role string) error {
 	if sock == "" {
 		return denyOnly(role, "no $NOTIFY_SOCKET")
 	}
+	conn, err := dialNotify(sock)
+	if err != nil {
+		return denyOnly(role, "cannot reach $NOTIFY_SOCKET: "+err.Error())
+	}
+	defer unix.Close(conn)
 	prog, err := program(role, seccomp.ActionUserNotify)
 	if err != nil {
 		return err
@@ -167,7 +172,7 @@ func Filter(role string) error {
 	if err != nil {
 		return denyOnly(role, "the kernel refused a seccomp listener: "+err.Error())
 	}
-	err = handOver(sock, fd)
+	err = handOver(conn, fd)
 	unix.Close(fd)
 	if err != nil {
 		return fmt.Errorf("sandbox: %s: cannot hand the seccomp listener to the daemon: %w; denied calls fail with ENOSYS, unlogged", role, err)
@@ -194,16 +199,25 @@ func denyOnly(role, why string) error {
 // answers EPERM itself, so a denied call is not logged.
 var ErrUnlogged = errors.New("denied system calls fail with EPERM but are not logged")
 
-// handOver sends fd to the daemon's notify socket with sd_notify's
-// fd-store message.
-func handOver(sock string, fd int) error {
+// dialNotify connects a datagram socket to the daemon's notify socket,
+// before the filter is in place: if the daemon cannot be reached, the
+// filter answers EPERM itself rather than wait for it.
+func dialNotify(sock string) (int, error) {
 	s, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return -1, err
 	}
-	defer unix.Close(s)
+	if err := unix.Connect(s, &unix.SockaddrUnix{Name: sock}); err != nil {
+		unix.Close(s)
+		return -1, err
+	}
+	return s, nil
+}
+
+// handOver sends fd on conn with sd_notify's fd-store message.
+func handOver(conn, fd int) error {
 	msg := []byte("FDSTORE=1\nFDNAME=" + listenerName)
-	return unix.Sendmsg(s, msg, unix.UnixRights(fd), &unix.SockaddrUnix{Name: sock}, 0)
+	return unix.Sendmsg(conn, msg, unix.UnixRights(fd), nil, 0)
 }
 
 // listenerName is daemon.SeccompFDName (the daemon imports this package's
