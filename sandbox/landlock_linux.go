@@ -3,31 +3,48 @@ package sandbox
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"time"
 
 	"github.com/landlock-lsm/go-landlock/landlock"
 )
 
-// Paths is what a role may reach on disk once it is restricted.
+// Paths is what a role may reach once it is restricted: on disk, and
+// the TCP ports it may connect to (none for every role but the uplink).
+// Each role builds its own in one function (README.md, "Security: file
+// system").
 type Paths struct {
+	// RWDirs must exist; the other paths may be missing, and are then
+	// simply not allowed.
 	RODirs, RWDirs, ROFiles, RWFiles []string
+	// ConnectTCP are the ports connect(2) may reach on TCP (Landlock
+	// ABI 4 and later); binding a TCP port is never allowed.
+	ConnectTCP []uint16
 }
 
-// Restrict limits this process's file system access to p with Landlock
-// (best effort up to ABI 7). On a kernel without Landlock it logs one
-// warning and returns nil: the role still runs, unrestricted on disk.
-// Call it after the role has opened what it needs.
+// Restrict limits this process's file system and TCP access to p with
+// Landlock (best effort up to ABI 7). On a kernel without Landlock it
+// logs one warning and returns nil: the role still runs, unrestricted.
+// Call it after the role has opened what it needs: descriptors already
+// open are not affected.
 func Restrict(log *slog.Logger, p Paths) error {
 	_ = time.Local.String() // load the time zone before /etc is out of reach
 	rules := []landlock.Rule{
 		landlock.RODirs(p.RODirs...).IgnoreIfMissing(),
 		landlock.RWDirs(p.RWDirs...),
 		landlock.ROFiles(p.ROFiles...).IgnoreIfMissing(),
-		landlock.RWFiles(p.RWFiles...).WithIoctlDev(),
+		landlock.RWFiles(p.RWFiles...).WithIoctlDev().IgnoreIfMissing(),
 	}
 	if err := landlock.V7.BestEffort().RestrictPaths(rules...); err != nil {
 		return fmt.Errorf("sandbox: cannot enter the Landlock sandbox: %w; check the paths exist", err)
+	}
+	var ports []landlock.Rule
+	for _, port := range p.ConnectTCP {
+		ports = append(ports, landlock.ConnectTCP(port))
+	}
+	if err := landlock.V7.BestEffort().RestrictNet(ports...); err != nil {
+		return fmt.Errorf("sandbox: cannot restrict TCP with Landlock: %w", err)
 	}
 	if abi, err := LandlockABI(); err != nil || abi == 0 {
 		log.Warn("sandbox: kernel has no Landlock; file system access is not restricted", "err", err)
@@ -39,14 +56,29 @@ func Restrict(log *slog.Logger, p Paths) error {
 // ProbeEnv names a file that a restricted role tries to read at once and
 // logs the outcome of ("sandbox probe"): a seam for the end-to-end tests,
 // which check that a file outside the role's allowance is refused by
-// the running child itself. Unset in normal use.
-const ProbeEnv = "SENSORD_SANDBOX_PROBE"
+// the running child itself. Unset in normal use. ProbeTCPEnv is the
+// same for a TCP connection to an address ("127.0.0.1:9"), logged as
+// "sandbox tcp probe".
+const (
+	ProbeEnv    = "SENSORD_SANDBOX_PROBE"
+	ProbeTCPEnv = "SENSORD_SANDBOX_PROBE_TCP"
+)
 
 func probe(log *slog.Logger) {
-	p := os.Getenv(ProbeEnv)
-	if p == "" {
-		return
+	if p := os.Getenv(ProbeEnv); p != "" {
+		_, err := os.ReadFile(p)
+		log.Info("sandbox probe", "path", p, "err", err)
 	}
-	_, err := os.ReadFile(p)
-	log.Info("sandbox probe", "path", p, "err", err)
+	if a := os.Getenv(ProbeTCPEnv); a != "" {
+		log.Info("sandbox tcp probe", "addr", a, "err", dialTCP(a))
+	}
+}
+
+// dialTCP connects to addr and closes the connection at once.
+func dialTCP(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err == nil {
+		c.Close()
+	}
+	return err
 }

@@ -2,10 +2,13 @@ package sandbox
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,7 +19,8 @@ import (
 func landlockChild() int {
 	dir := os.Getenv("SANDBOX_RW")
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := Restrict(log, Paths{RWDirs: []string{dir}}); err != nil {
+	allowed, _ := strconv.ParseUint(os.Getenv("SANDBOX_TCP_ALLOWED"), 10, 16)
+	if err := Restrict(log, Paths{RWDirs: []string{dir}, ConnectTCP: []uint16{uint16(allowed)}}); err != nil {
 		os.Stderr.WriteString(err.Error())
 		return 3
 	}
@@ -31,6 +35,22 @@ func landlockChild() int {
 		os.Stderr.WriteString("read outside not denied: " + errString(err))
 		return 5
 	}
+	return tcpChild(allowed)
+}
+
+// tcpChild: the allowed port answers, the other is refused (ABI 4+).
+func tcpChild(allowed uint64) int {
+	if abi, _ := LandlockABI(); abi < 4 {
+		return 0
+	}
+	if err := dialTCP(fmt.Sprintf("127.0.0.1:%d", allowed)); err != nil {
+		os.Stderr.WriteString("allowed port refused: " + err.Error())
+		return 6
+	}
+	if err := dialTCP(os.Getenv("SANDBOX_TCP_OTHER")); !errors.Is(err, syscall.EACCES) {
+		os.Stderr.WriteString("other port not denied: " + errString(err))
+		return 7
+	}
 	return 0
 }
 
@@ -39,10 +59,31 @@ func TestRestrict(t *testing.T) {
 	if err := os.WriteFile(outside, []byte("secret"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	allowed, other := listen(t), listen(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=landlock", "SANDBOX_RW="+t.TempDir(), "SANDBOX_OUTSIDE="+outside)
+	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=landlock", "SANDBOX_RW="+t.TempDir(), "SANDBOX_OUTSIDE="+outside,
+		"SANDBOX_TCP_ALLOWED="+strconv.Itoa(allowed.Addr().(*net.TCPAddr).Port), "SANDBOX_TCP_OTHER="+other.Addr().String())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v: %s", err, strings.TrimSpace(string(out)))
 	}
+}
+
+// listen opens a TCP listener on 127.0.0.1 that accepts and closes.
+func listen(t *testing.T) net.Listener {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return l
 }
