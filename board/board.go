@@ -60,6 +60,7 @@ type Board struct {
 
 	mu      sync.Mutex
 	closers []func() error
+	devices []string // the device files opened, for the sandbox
 }
 
 // Open opens the board cfg names. It touches no hardware yet: buses and
@@ -114,6 +115,7 @@ func (b *Board) I2C(name string) (i2c.Bus, string, error) {
 		return nil, "", err
 	}
 	b.onClose(bus.Close)
+	b.opened(bus.String())
 	return bus, where, nil
 }
 
@@ -128,6 +130,7 @@ func (b *Board) Pin(name string) (gpio.PinIn, error) {
 		return nil, err
 	}
 	b.onClose(closeFn)
+	b.opened(gpioChips()...)
 	return p, nil
 }
 
@@ -160,6 +163,20 @@ func (b *Board) Close() error {
 	}
 	b.closers = nil
 	return errors.Join(errs...)
+}
+
+// Devices are the device files the board has opened (none on the
+// simulated board): what a sensor role's sandbox allows (sensor.Main).
+func (b *Board) Devices() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.devices...)
+}
+
+func (b *Board) opened(paths ...string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.devices = append(b.devices, paths...)
 }
 
 func (b *Board) onClose(f func() error) {

@@ -59,10 +59,17 @@ func openPin(name string) (gpio.PinIn, func() error, error) {
 	return line, func() error { line.Close(); return nil }, nil
 }
 
+// gpioChips are the GPIO character devices, all of which periph's
+// gpioioctl driver opens.
+func gpioChips() []string {
+	chips, _ := filepath.Glob("/dev/gpiochip*")
+	return chips
+}
+
 // checkGPIOChips turns the usual setup problems into errors naming the
 // device and what to do, before periph meets them and only logs them.
 func checkGPIOChips() error {
-	chips, _ := filepath.Glob("/dev/gpiochip*")
+	chips := gpioChips()
 	if len(chips) == 0 {
 		return errors.New("board: no /dev/gpiochip* found; this needs a Linux kernel with the GPIO character device (any Raspberry Pi OS)")
 	}

@@ -61,7 +61,7 @@ func (f *flags) Prepare(bc *board.Config) error {
 
 func (f *flags) Run(ctx context.Context, c sensor.Common) error {
 	return Run(ctx, Config{
-		Settings: sensor.Settings{Gen: c.Gen, Log: c.Log},
+		Settings: sensor.Settings{Gen: c.Gen, Log: c.Log, Confine: c.Confine},
 		Board:    c.Board,
 		Bus:      *f.bus,
 		Address:  f.address,

@@ -65,7 +65,9 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 	cmds, stopCmds := s.StartCommands(ctx, pipes.Rx)
 	defer stopCmds()
 	s.Started("bus", cfg.Bus, "address", fmt.Sprintf("%#02x", cfg.Address), "interval", s.interval)
-	s.connect(s.Clock.Now())
+	if err := s.connect(s.Clock.Now()); err != nil {
+		return err
+	}
 	timer := wake.New(s.Clock)
 	defer timer.Stop()
 	due := timer.At(s.Wake(s.next))
@@ -81,7 +83,9 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 			s.command(c)
 		case <-due:
 			if now := s.Clock.Now(); !now.Before(s.next) { // not just a watchdog ping
-				s.tick(now)
+				if err := s.tick(now); err != nil {
+					return err
+				}
 			}
 		}
 		due = timer.At(s.Wake(s.next))
@@ -100,26 +104,32 @@ func newRole(cfg Config, pipes Pipes) (*role, error) {
 }
 
 // connect opens the bus if needed and sets the chip up. On success the
-// first sample is due one conversion later.
-func (s *role) connect(now time.Time) {
+// first sample is due one conversion later. Once the bus is open the
+// role confines itself (Base.Confine); it returns an error only if it
+// cannot.
+func (s *role) connect(now time.Time) error {
 	if s.bus == nil {
 		bus, where, err := s.board.I2C(s.cfg.Bus)
 		if err != nil {
 			s.offline(now, err)
-			return
+			return nil
 		}
 		s.bus, s.where = bus, fmt.Sprintf("%s %#02x", where, s.cfg.Address)
 		s.dev = bh1750.New(bus, s.cfg.Address)
 		s.dev.Tries = Attempts
+		if err := s.Confine(); err != nil {
+			return fmt.Errorf("light: %w", err)
+		}
 	}
 	if err := s.dev.Start(bh1750.ContinuousH); err != nil {
 		s.offline(now, err)
-		return
+		return nil
 	}
 	s.online, s.retry, s.lastRearm = true, BackoffMin, now
 	s.Out.SetStatus(ipc.SensorStatus{Health: ipc.HealthOK})
 	s.Log.Info("light sensor ready", "where", s.where)
 	s.schedule(now.Add(s.dev.ConversionTime()))
+	return nil
 }
 
 // schedule makes origin the time of the next sample.
@@ -139,12 +149,12 @@ func (s *role) offline(now time.Time, err error) {
 	s.retry = min(2*s.retry, BackoffMax)
 }
 
-func (s *role) tick(now time.Time) {
+func (s *role) tick(now time.Time) error {
 	if !s.online {
-		s.connect(now)
-		return
+		return s.connect(now)
 	}
 	s.sample(now)
+	return nil
 }
 
 // sample reads the chip and sends the reading to both pipes. Samples

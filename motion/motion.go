@@ -45,7 +45,7 @@ func (f *flags) Prepare(*board.Config) error { return nil }
 
 func (f *flags) Run(ctx context.Context, c sensor.Common) error {
 	return Run(ctx, Config{
-		Settings:   sensor.Settings{Gen: c.Gen, Log: c.Log},
+		Settings:   sensor.Settings{Gen: c.Gen, Log: c.Log, Confine: c.Confine},
 		Board:      c.Board,
 		Pin:        *f.pin,
 		Warmup:     *f.warmup,

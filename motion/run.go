@@ -63,8 +63,10 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 	cmds, stopCmds := s.StartCommands(ctx, pipes.Rx)
 	defer stopCmds()
 	s.Started("pin", cfg.Pin, "warmup", s.cfg.Warmup, "stuck_after", s.cfg.StuckAfter)
-	s.connect(ctx, s.Clock.Now())
 	defer s.stopWatch()
+	if err := s.connect(ctx, s.Clock.Now()); err != nil {
+		return err
+	}
 	timer := wake.New(s.Clock)
 	defer timer.Stop()
 	due := timer.At(s.Wake(s.deadline()))
@@ -84,7 +86,9 @@ func Run(ctx context.Context, cfg Config, pipes Pipes) error {
 			s.observe(c.level, c.at)
 			handled = c.done
 		case <-due:
-			s.tick(ctx, s.Clock.Now())
+			if err := s.tick(ctx, s.Clock.Now()); err != nil {
+				return err
+			}
 		}
 		due = timer.At(s.Wake(s.deadline())) // tick does nothing before its time
 		if handled != nil {
@@ -123,15 +127,19 @@ func newRole(cfg Config, pipes Pipes) *role {
 }
 
 // connect opens and sets up the pin, reports the status and the current
-// level at once, and starts the watcher.
-func (s *role) connect(ctx context.Context, now time.Time) {
+// level at once, and starts the watcher. Once the pin is open the role
+// confines itself (Base.Confine); it returns an error only if it cannot.
+func (s *role) connect(ctx context.Context, now time.Time) error {
 	pin, err := s.openPin()
 	if err == nil {
 		err = pin.In(gpio.PullDown, gpio.BothEdges)
 	}
 	if err != nil {
 		s.offline(now, fmt.Errorf("motion: %s: %w", s.cfg.Pin, err))
-		return
+		return nil
+	}
+	if err := s.Confine(); err != nil {
+		return fmt.Errorf("motion: %w", err)
 	}
 	s.pin, s.online, s.retry = pin, true, BackoffMin
 	s.raw = bool(pin.Read())
@@ -140,6 +148,7 @@ func (s *role) connect(ctx context.Context, now time.Time) {
 	s.sendState(0)
 	s.Log.Info("PIR ready", "where", s.where, "motion", s.level, "warming", s.warming(now))
 	s.startWatch(ctx)
+	return nil
 }
 
 func (s *role) openPin() (gpio.PinIn, error) {
@@ -197,11 +206,11 @@ func (s *role) deadline() time.Time {
 	return now.Add(time.Hour)
 }
 
-func (s *role) tick(ctx context.Context, now time.Time) {
+func (s *role) tick(ctx context.Context, now time.Time) error {
 	switch {
 	case !s.online:
 		if !now.Before(s.next) {
-			s.connect(ctx, now)
+			return s.connect(ctx, now)
 		}
 	case !s.warmEnd.IsZero() && !s.warming(now):
 		s.endWarmup(now)
@@ -210,6 +219,7 @@ func (s *role) tick(ctx context.Context, now time.Time) {
 		s.Log.Warn("PIR output stuck high", "since", s.since)
 		s.Out.SetStatus(s.health(now))
 	}
+	return nil
 }
 
 func (s *role) endWarmup(now time.Time) {

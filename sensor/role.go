@@ -14,6 +14,7 @@ import (
 	"sensord/board"
 	"sensord/cli"
 	"sensord/ipc"
+	"sensord/sandbox"
 	"sensord/sdnotify"
 	"sensord/version"
 )
@@ -34,6 +35,9 @@ type Common struct {
 	Ends  Ends
 	Board *board.Board // opened by Main, closed after run returns
 	Log   *slog.Logger
+	// Confine is Settings.Confine: the role calls it (Base.Confine) once
+	// its device is open.
+	Confine func() error
 }
 
 // Role is a sensor role's side of Main: its own flags, parsed.
@@ -71,7 +75,8 @@ func Main(ctx context.Context, args []string, name, faults string, define func(*
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer b.Close()
-	return role.Run(ctx, Common{Gen: sf.Gen(), Ends: ends, Board: b, Log: log})
+	confine := func() error { return sandbox.Restrict(log, sandbox.Paths{RWFiles: b.Devices()}) }
+	return role.Run(ctx, Common{Gen: sf.Gen(), Ends: ends, Board: b, Log: log, Confine: confine})
 }
 
 // Base is the state both sensor roles keep beside their own: the
@@ -88,6 +93,7 @@ type Base struct {
 	Watchdog *sdnotify.Watchdog
 	done     <-chan struct{} // the role's ctx, for a simulated hang
 	hangAt   time.Time       // a scheduled simulated hang; zero: none
+	confine  func() error    // Settings.Confine, nil once called
 }
 
 // Settings are a role's Config fields that NewBase reads.
@@ -99,6 +105,10 @@ type Settings struct {
 	// the wall clock); a test with a fake clock passes
 	// StampsFrom(clock.Now).
 	Stamps func() (mono, wall int64)
+	// Confine enters the role's sandbox (Main: sandbox.Restrict with the
+	// devices the board opened); nil in tests, which run the role in
+	// their own process. Base.Confine calls it once.
+	Confine func() error
 }
 
 // NewBase returns the Base of generation s.Gen of role name, sending on
@@ -115,7 +125,7 @@ func NewBase(name string, s Settings, b Board, ends Ends) Base {
 		out.SetClock(s.Stamps)
 	}
 	base := Base{Name: name, Clock: s.Clock, Log: s.Log, Board: b, Out: out,
-		Watchdog: sdnotify.NewWatchdog(s.Clock.Now())}
+		Watchdog: sdnotify.NewWatchdog(s.Clock.Now()), confine: s.Confine}
 	if h, ok := b.(interface {
 		HangAt(role string) (time.Time, bool)
 	}); ok {
@@ -149,6 +159,21 @@ func (b *Base) Wake(deadline time.Time) time.Time {
 		b.hang() // after a ping due now: a test sees the loop reach here
 	}
 	return next
+}
+
+// Confine enters the role's sandbox the first time the role has its
+// device open (README.md, "Security: file system"): from then on it
+// reaches that device and nothing else on disk. Until then it is not
+// confined, so that a device that appears later (i2c-dev loaded after
+// the start, a new inode Landlock knew nothing of) can still be opened.
+// An error is fatal: the role should exit and be started again.
+func (b *Base) Confine() error {
+	f := b.confine
+	if f == nil {
+		return nil
+	}
+	b.confine = nil
+	return f()
 }
 
 // Info is what a sensor says of itself in an info reply.
