@@ -46,7 +46,7 @@ var roles = map[string]role{
 	"motion":  {motion.Main, false, ""},
 	"light":   {light.Main, false, ""},
 	"logger":  {logger.SandboxedMain, false, ""},
-	"uplink":  {uplink.Main, false, ""},
+	"uplink":  {uplink.SandboxedMain, false, ""},
 	"metrics": {metricsMain, false, "print the appliance's figures for Prometheus"},
 	// systemd runs it (lib/systemd/system-generators/sensord-generator).
 	"generator": {generator.Main, false, ""},

@@ -10,20 +10,37 @@ import (
 	"sensord/sandbox"
 )
 
-// TestLoggerSandboxed: the logger child the daemon starts cannot read a
-// world-readable file outside logger.dir (Landlock answers EACCES), and
-// it goes on writing samples inside it (README.md, "Security: file
-// system").
-func TestLoggerSandboxed(t *testing.T) {
+// TestRolesSandboxed: every child the daemon starts confines itself
+// with Landlock (README.md, "Security: file system"): asked to read a
+// world-readable file outside its allowance, each answers EACCES, and
+// the appliance goes on working: the logger writes samples, light
+// samples, motion reports a change of its PIR seen after the sandbox
+// was entered (the simulated output goes high at 1 s). The dashboard on
+// a terminal is tested in gui (TestE2ETmux), the uplink with a broker in
+// uplink (TestUplinkSandboxed).
+func TestRolesSandboxed(t *testing.T) {
 	if abi, _ := sandbox.LandlockABI(); abi == 0 {
 		t.Skip("this kernel has no Landlock")
 	}
 	a := daemontest.Start(t, bin, daemontest.Options{
-		Config: "[light]\ninterval = \"10ms\"\n",
+		Config: "[light]\ninterval = \"10ms\"\n[board]\nsim_faults = \"pir-stuck@1s-60s\"\n",
 		Env:    []string{sandbox.ProbeEnv + "=/etc/passwd"}})
-	a.WaitLog(`msg="sandbox probe" role=logger gen=1 path=/etc/passwd err="open /etc/passwd: permission denied"`, 10*time.Second)
-	waitData(t, a.Data, "light samples logged by the sandboxed logger", 10*time.Second,
-		func(r []record) bool { return maxSeq(r, "light", 1) > 0 })
+	for _, role := range []string{"logger", "light", "motion", "gui"} {
+		a.WaitLog(`msg="sandbox probe" role=`+role+` gen=1 path=/etc/passwd err="open /etc/passwd: permission denied"`, 10*time.Second)
+	}
+	waitData(t, a.Data, "light samples and a motion change, logged by the sandboxed roles", 10*time.Second,
+		func(r []record) bool { return maxSeq(r, "light", 1) > 10 && motionSeen(r) })
+	checkGens(t, a)
+}
+
+// motionSeen: a motion=true state is among the records.
+func motionSeen(recs []record) bool {
+	for _, r := range recs {
+		if r.Src == "motion" && r.Motion != nil && *r.Motion {
+			return true
+		}
+	}
+	return false
 }
 
 // TestSeccompDenied: from inside each role the daemon starts, calls no

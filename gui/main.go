@@ -10,7 +10,7 @@ import (
 )
 
 // Main is the gui role's entry point: parse args, make the screen for
-// the --tty mode, then Run. It handles its own signals (main.go gives it
+// the --tty mode, confine the process (allowance), then Run. It handles its own signals (main.go gives it
 // a bare context), so that the terminal is restored however it stops.
 func Main(ctx context.Context, args []string) error {
 	cfg, err := parseFlags(args)
@@ -28,11 +28,13 @@ func Main(ctx context.Context, args []string) error {
 	cfg.Host, _ = os.Hostname()
 	cfg.Charset = DetectCharset(os.Getenv)
 	cfg.ControlPollEnabled = cfg.Mode != ModeNone
-	if cfg.Mode == ModeNone {
-		return Run(ctx, cfg, nil)
+	var screen tcell.Screen
+	if cfg.Mode != ModeNone {
+		if screen, err = openScreen(); err != nil {
+			return err
+		}
 	}
-	screen, err := openScreen()
-	if err != nil {
+	if err := confine(cfg); err != nil {
 		return err
 	}
 	return Run(ctx, cfg, screen)

@@ -24,7 +24,11 @@ func Main(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return Run(ctx, c, slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "uplink"))
+	return Run(ctx, c, newLog())
+}
+
+func newLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, nil)).With("role", "uplink")
 }
 
 // uplink is one running role.
