@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"sensord/control"
 	"sensord/daemon/daemontest"
 	"sensord/ipc/ipctest"
+	"sensord/sandbox"
 	"sensord/uplink/mqtttest"
 )
 
@@ -270,5 +272,38 @@ func TestWatchdogStoppedUplink(t *testing.T) {
 	a.WaitRunning("uplink", u.Gen+1)
 	if e := a.Child("uplink").LastExit; e == nil || !strings.HasPrefix(e.Reason, "watchdog: SIGABRT") {
 		t.Errorf("last exit %+v; want the watchdog's SIGABRT", e)
+	}
+}
+
+// TestUplinkSandboxed: the uplink child confines itself (README.md,
+// "Security: file system"): it cannot read a world-readable file
+// outside its allowance nor connect to a TCP port other than the
+// broker's (Landlock answers EACCES to both), and it still delivers
+// samples and writes its status file for the dashboard.
+func TestUplinkSandboxed(t *testing.T) {
+	if abi, _ := sandbox.LandlockABI(); abi < 4 {
+		t.Skip("this kernel has no Landlock with TCP rules (ABI 4)")
+	}
+	other, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	b := mqtttest.New(t)
+	b.Start()
+	sub := mqtttest.Subscribe(t, b.URL(), "test-sub", "#")
+	const prefix = "sensord/sandboxed"
+	a := daemontest.Spawn(t, sensordBin(t), daemontest.Options{Config: uplinkConfig(b.URL(), prefix, ""),
+		Env: []string{sandbox.ProbeEnv + "=/etc/passwd", sandbox.ProbeTCPEnv + "=" + other.Addr().String()}})
+	a.WaitLog(`msg="sandbox probe" role=uplink path=/etc/passwd err="open /etc/passwd: permission denied"`, 30*time.Second)
+	a.WaitLog(`msg="sandbox tcp probe" role=uplink addr=`+other.Addr().String()+` err="dial tcp `+other.Addr().String()+`: connect: permission denied"`, 10*time.Second)
+	if !ipctest.Poll(60*time.Second, func() bool { return len(seqs(sub.Messages(), prefix)["light"]) >= 100 }) {
+		t.Fatalf("got %d light samples from the sandboxed uplink, want 100", len(seqs(sub.Messages(), prefix)["light"]))
+	}
+	if !ipctest.Poll(20*time.Second, func() bool {
+		u := control.ReadUplink(a.Runtime)
+		return u != nil && u.Connected && !u.LastAck.IsZero()
+	}) {
+		t.Errorf("no connected uplink status written by the sandboxed uplink: %+v", control.ReadUplink(a.Runtime))
 	}
 }
