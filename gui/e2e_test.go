@@ -2,11 +2,13 @@ package gui
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sensord/control"
+	"sensord/sandbox"
 	"strconv"
 	"strings"
 	"syscall"
@@ -84,6 +86,14 @@ var procRow = regexp.MustCompile(`(?m)^ (gui|motion|light|logger) +\d+ +running`
 // TERM=linux and a UTF-8 locale. When sensord exits the pane prints
 // SENSORD-EXITED and its status, then `stty -a`.
 func startAppliance(t *testing.T, w, h int) (x tmuxRun, bin, rt string) {
+	x, bin, rt, _ = startWith(t, w, h, "", "")
+	return x, bin, rt
+}
+
+// startWith is startAppliance with more environment (VAR=value ...)
+// and a configuration file's text, if not empty; it also returns the
+// daemon's log file.
+func startWith(t *testing.T, w, h int, env, config string) (x tmuxRun, bin, rt, logFile string) {
 	if testing.Short() {
 		t.Skip("end-to-end test; not with -short")
 	}
@@ -103,8 +113,17 @@ func startAppliance(t *testing.T, w, h int) (x tmuxRun, bin, rt string) {
 	bin = buildSensord(t, dir)
 	data, rt := filepath.Join(dir, "data"), filepath.Join(dir, "rt")
 	x = tmuxRun{t: t, sock: filepath.Join(dir, "tmux.sock")}
-	script := "env TERM=linux LANG=C.UTF-8 " + bin + " run --sim --data-dir " + data + " --runtime-dir " + rt +
-		" 2>" + filepath.Join(dir, "daemon.log") + "; echo SENSORD-EXITED $?; stty -a; sleep 600"
+	logFile = filepath.Join(dir, "daemon.log")
+	args := " run --sim --data-dir " + data + " --runtime-dir " + rt
+	if config != "" {
+		conf := filepath.Join(dir, "sensord.toml")
+		if err := os.WriteFile(conf, []byte(config), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args += " --config " + conf
+	}
+	script := "env TERM=linux LANG=C.UTF-8 " + env + " " + bin + args +
+		" 2>" + logFile + "; echo SENSORD-EXITED $?; stty -a; sleep 600"
 	x.cmd("new-session", "-d", "-s", "e2e", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
 	t.Cleanup(func() {
 		if pid := daemonPID(bin, rt); pid > 0 {
@@ -112,11 +131,11 @@ func startAppliance(t *testing.T, w, h int) (x tmuxRun, bin, rt string) {
 		}
 		exec.Command("tmux", "-S", x.sock, "kill-server").Run()
 		if t.Failed() {
-			log, _ := os.ReadFile(filepath.Join(dir, "daemon.log"))
+			log, _ := os.ReadFile(logFile)
 			t.Logf("daemon log:\n%s", log)
 		}
 	})
-	return x, bin, rt
+	return x, bin, rt, logFile
 }
 
 // TestE2ETmux runs the whole appliance on the simulated board in a tmux
@@ -162,6 +181,33 @@ func TestE2ETmux(t *testing.T) {
 		if !regexp.MustCompile(`(^|\s)` + flag + `(\s|$)`).MatchString(s) {
 			t.Errorf("terminal not restored: no %q in stty -a:\n%s", flag, s)
 		}
+	}
+}
+
+// TestE2ETmuxSandboxed: the dashboard on a terminal confines itself
+// with Landlock (README.md, "Security: file system"): it cannot read a
+// world-readable file outside its allowance, and it still draws the
+// sensors and the uplink's row, read from the uplink's status file (the
+// broker here is a port nobody listens on).
+func TestE2ETmuxSandboxed(t *testing.T) {
+	if abi, _ := sandbox.LandlockABI(); abi == 0 {
+		t.Skip("this kernel has no Landlock")
+	}
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broker := "mqtt://" + closed.Addr().String()
+	closed.Close()
+	x, _, _, logFile := startWith(t, 120, 40, sandbox.ProbeEnv+"=/etc/passwd",
+		"[uplink]\nbroker = \""+broker+"\"\n")
+	x.waitScreen("lux, motion, five running processes and the uplink down", func(s string) bool {
+		return strings.Contains(s, " lx") && len(procRow.FindAllString(s, -1)) == 4 &&
+			strings.Contains(s, "mqtt down")
+	})
+	const denied = `msg="sandbox probe" role=gui gen=1 path=/etc/passwd err="open /etc/passwd: permission denied"`
+	if log, _ := os.ReadFile(logFile); !strings.Contains(string(log), denied) {
+		t.Errorf("no %s in the daemon's log:\n%s", denied, log)
 	}
 }
 
