@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/landlock-lsm/go-landlock/landlock"
+	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
 )
 
 // Paths is what a role may reach once it is restricted: on disk, and
@@ -23,11 +24,20 @@ type Paths struct {
 	ConnectTCP []uint16
 }
 
+// coreAccess is what the kernel needs in a working directory to leave a
+// core file there in place of the last: remove, create and write a
+// regular file. Not read: a role cannot read another's core.
+const coreAccess = landlock.AccessFSSet(ll.AccessFSRemoveFile | ll.AccessFSMakeReg | ll.AccessFSWriteFile | ll.AccessFSTruncate)
+
 // Restrict limits this process's file system and TCP access to p with
 // Landlock (best effort up to ABI 7). On a kernel without Landlock it
 // logs one warning and returns nil: the role still runs, unrestricted.
 // Call it after the role has opened what it needs: descriptors already
 // open are not affected.
+//
+// The working directory stays writable for core files only: a child's
+// is <logger.dir>/cores (README.md, "Status, logs, data, cores"), and
+// the kernel writes a core with the dying process's own rights.
 func Restrict(log *slog.Logger, p Paths) error {
 	_ = time.Local.String() // load the time zone before /etc is out of reach
 	rules := []landlock.Rule{
@@ -35,6 +45,9 @@ func Restrict(log *slog.Logger, p Paths) error {
 		landlock.RWDirs(p.RWDirs...),
 		landlock.ROFiles(p.ROFiles...).IgnoreIfMissing(),
 		landlock.RWFiles(p.RWFiles...).WithIoctlDev().IgnoreIfMissing(),
+	}
+	if wd, err := os.Getwd(); err == nil && wd != "/" {
+		rules = append(rules, landlock.PathAccess(coreAccess, wd))
 	}
 	if err := landlock.V7.BestEffort().RestrictPaths(rules...); err != nil {
 		return fmt.Errorf("sandbox: cannot enter the Landlock sandbox: %w; check the paths exist", err)

@@ -20,6 +20,10 @@ func landlockChild() int {
 	dir := os.Getenv("SANDBOX_RW")
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	allowed, _ := strconv.ParseUint(os.Getenv("SANDBOX_TCP_ALLOWED"), 10, 16)
+	if err := os.Chdir(os.Getenv("SANDBOX_WD")); err != nil {
+		os.Stderr.WriteString(err.Error())
+		return 3
+	}
 	if err := Restrict(log, Paths{RWDirs: []string{dir}, ConnectTCP: []uint16{uint16(allowed)}}); err != nil {
 		os.Stderr.WriteString(err.Error())
 		return 3
@@ -35,7 +39,27 @@ func landlockChild() int {
 		os.Stderr.WriteString("read outside not denied: " + errString(err))
 		return 5
 	}
+	if code := coreChild(); code != 0 {
+		return code
+	}
 	return tcpChild(allowed)
+}
+
+// coreChild: a file may be written again in the working directory, as
+// a core is, but not read.
+func coreChild() int {
+	for range 2 {
+		os.Remove("core")
+		if err := os.WriteFile("core", []byte("x"), 0o600); err != nil {
+			os.Stderr.WriteString("core not written: " + err.Error())
+			return 8
+		}
+	}
+	if _, err := os.ReadFile("core"); !errors.Is(err, syscall.EACCES) {
+		os.Stderr.WriteString("core read not denied: " + errString(err))
+		return 9
+	}
+	return 0
 }
 
 // tcpChild: the allowed port answers, the other is refused (ABI 4+).
@@ -61,7 +85,7 @@ func TestRestrict(t *testing.T) {
 	}
 	allowed, other := listen(t), listen(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=landlock", "SANDBOX_RW="+t.TempDir(), "SANDBOX_OUTSIDE="+outside,
+	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=landlock", "SANDBOX_RW="+t.TempDir(), "SANDBOX_WD="+t.TempDir(), "SANDBOX_OUTSIDE="+outside,
 		"SANDBOX_TCP_ALLOWED="+strconv.Itoa(allowed.Addr().(*net.TCPAddr).Port), "SANDBOX_TCP_OTHER="+other.Addr().String())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
