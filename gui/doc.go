@@ -9,6 +9,9 @@
 // --tx-motion 5 --tx-light 6), and the terminal on fd 0/1 in --tty
 // terminal and console modes. It never opens a tty path itself and
 // never closes the write ends (the daemon holds every pipe end anyway).
+// Once the screen is made, Main confines the process with Landlock to
+// reading the runtime directory (sandbox.go; README.md, "Security: file
+// system").
 //
 // # Shape
 //

@@ -1,6 +1,8 @@
 // Package sandbox confines a child role. Restrict limits its file system
-// access with Landlock (README.md, "Security: file system"); the logger
-// calls it in its Main with logger.dir read-write and nothing more.
+// and TCP access with Landlock (README.md, "Security: file system");
+// every child role calls it once it has opened what it needs, with the
+// Paths its own package builds (logger.SandboxedMain, sensor.Main,
+// gui's and uplink's allowance).
 //
 // Filter confines a child role to its system calls with seccomp
 // (README.md, "Security: system calls"): the lists are in syscalls.go,

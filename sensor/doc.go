@@ -4,7 +4,11 @@
 //   - Main: the flags every sensor takes (--gen, --rx, --tx-gui,
 //     --tx-logger, --drop-ledger and the board's), parsed with package
 //     cli, the pipe ends opened (OpenEnds: each descriptor checked, the
-//     drop ledger mapped), the board opened; then the role's own Run.
+//     drop ledger mapped), the board opened; then the role's own Run,
+//     which calls Base.Confine once its device is open: the Landlock
+//     sandbox then allows the device files the board opened
+//     (board.Devices) and nothing else (README.md, "Security: file
+//     system").
 //   - Base: the clock, log, board and sending side (Out) a role's loop
 //     owns, and Command, which answers info and sim-fault for both roles
 //     and ends every command the same way (a reply with OK false and a

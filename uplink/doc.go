@@ -7,6 +7,10 @@
 // "offline" before a clean stop), the folder uplink/ in the data directory
 // (its cursor), and the topics under uplink.topic_prefix and
 // uplink.discovery_prefix (README, "MQTT uplink and Home Assistant").
+// SandboxedMain, the child's entry point, confines it with Landlock to
+// these files, its credentials and the system's CAs and resolver
+// files, and TCP to the broker's port (sandbox.go; README.md, "Security:
+// file system").
 //
 // Contract with its neighbours:
 //   - The logger's files sensord-*.jsonl are the queue. The uplink only
