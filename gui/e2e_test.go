@@ -201,7 +201,7 @@ func TestE2ETmuxSandboxed(t *testing.T) {
 	closed.Close()
 	x, _, _, logFile := startWith(t, 120, 40, sandbox.ProbeEnv+"=/etc/passwd",
 		"[uplink]\nbroker = \""+broker+"\"\n")
-	x.waitScreen("lux, motion, five running processes and the uplink down", func(s string) bool {
+	x.waitScreen("lux, motion, the four processes running and the uplink down", func(s string) bool {
 		return strings.Contains(s, " lx") && len(procRow.FindAllString(s, -1)) == 4 &&
 			strings.Contains(s, "mqtt down")
 	})
