@@ -2,6 +2,7 @@ package light
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math"
 	"strings"
@@ -246,5 +247,48 @@ func TestRunOnI2CPlayback(t *testing.T) {
 	}
 	if r := h.Command(ipc.OpSimFault, int64(board.SimUnplug)); r.OK || !strings.Contains(r.Error, "simulated board") {
 		t.Errorf("sim-fault on a real bus: %+v", r)
+	}
+}
+
+// absentBusBoard is a board whose bus is missing for the first opens,
+// as /dev/i2c-1 is before i2c-dev is loaded.
+type absentBusBoard struct {
+	testBoard
+	absent int
+}
+
+func (b *absentBusBoard) I2C(name string) (i2c.Bus, string, error) {
+	if b.absent > 0 {
+		b.absent--
+		return nil, "", errors.New("board: /dev/i2c-1 does not exist")
+	}
+	return b.testBoard.I2C(name)
+}
+
+// confineCounter is a Settings.Confine that counts its calls.
+func confineCounter() (func() error, chan struct{}) {
+	calls := make(chan struct{}, 10)
+	return func() error { calls <- struct{}{}; return nil }, calls
+}
+
+// TestRunConfinesOnceTheBusOpens: the role enters its sandbox when the
+// bus first opens, not before (a device node that appears later is a
+// new inode the sandbox would refuse), and only once (README.md,
+// "Security: file system").
+func TestRunConfinesOnceTheBusOpens(t *testing.T) {
+	confine, calls := confineCounter()
+	bus := &i2ctest.Playback{DontPanic: true} // the chip does not answer: offline again
+	h := startOn(t, Config{Board: &absentBusBoard{testBoard{bus}, 1}, Settings: sensor.Settings{Confine: confine}},
+		sensortest.NewClock(t, noon, 1))
+	h.Status(ipc.HealthOffline, "does not exist")
+	if n := len(calls); n != 0 {
+		t.Fatalf("confined %d times before the bus opened", n)
+	}
+	h.advance(BackoffMin)
+	h.Status(ipc.HealthOffline, "")
+	h.advance(2 * BackoffMin)
+	h.Command(ipc.OpInfo, 0) // the loop has been round again
+	if n := len(calls); n != 1 {
+		t.Errorf("confined %d times once the bus opened; want 1", n)
 	}
 }

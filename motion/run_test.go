@@ -316,3 +316,24 @@ func TestStopRepeatsHalt(t *testing.T) {
 		t.Fatalf("stop still waiting after %s; want a second Halt within %s", ipctest.Wait, haltRetry)
 	}
 }
+
+// TestRunConfinesOnceThePinOpens: the role enters its sandbox when the
+// pin first opens, not while it is offline before (README.md,
+// "Security: file system"), and only once.
+func TestRunConfinesOnceThePinOpens(t *testing.T) {
+	calls := make(chan struct{}, 10)
+	confine := func() error { calls <- struct{}{}; return nil }
+	h := startPin(t, Config{Settings: sensor.Settings{Confine: confine}}, 1)
+	h.clk.SetIdle(1) // no watcher while offline
+	h.Status(ipc.HealthOffline, "group gpio")
+	if n := len(calls); n != 0 {
+		t.Fatalf("confined %d times before the pin opened", n)
+	}
+	h.clk.WaitFor(1)
+	h.clk.SetIdle(2)
+	h.clk.Advance(BackoffMin)
+	h.Status(ipc.HealthOK, "")
+	if n := len(calls); n != 1 {
+		t.Errorf("confined %d times once the pin opened; want 1", n)
+	}
+}
