@@ -60,3 +60,22 @@ func TestConfigAddFlags(t *testing.T) {
 		t.Errorf("parsed %+v; want %+v", c, want)
 	}
 }
+
+// TestSimulatedBoardOpensNoDevice: a sensor on the simulated board is
+// confined to no device file at all (board.Devices, sensor.Main).
+func TestSimulatedBoardOpensNoDevice(t *testing.T) {
+	b, err := Open(Config{Kind: "sim", Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, _, err := b.I2C("1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Pin("GPIO17"); err != nil {
+		t.Fatal(err)
+	}
+	if d := b.Devices(); len(d) != 0 {
+		t.Errorf("devices %v on the simulated board; want none", d)
+	}
+}

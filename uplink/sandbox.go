@@ -19,6 +19,8 @@ var (
 		"/etc/machine-id", "/proc/device-tree/serial-number"}
 	// systemCerts are where crypto/x509 looks for the system's CAs on
 	// Linux; Debian's are symbolic links into /usr/share/ca-certificates.
+	// SSL_CERT_FILE and SSL_CERT_DIR, which it reads instead if set, are
+	// added (allowance).
 	systemCerts = []string{"/etc/ssl", "/etc/pki", "/usr/share/ca-certificates"}
 )
 
@@ -32,9 +34,9 @@ const dnsPort = 53
 // to the broker's port and DNS.
 func allowance(c Config) sandbox.Paths {
 	p := sandbox.Paths{
-		RODirs:  append([]string{c.DataDir}, systemCerts...),
+		RODirs:  append(append([]string{c.DataDir}, systemCerts...), nonEmpty(filepath.SplitList(os.Getenv("SSL_CERT_DIR"))...)...),
 		RWDirs:  []string{stateDir(c.DataDir)},
-		ROFiles: append(nonEmpty(c.PasswordFile, c.CAFile, c.CertFile, c.KeyFile, c.MachineIDFile), systemFiles...),
+		ROFiles: append(nonEmpty(c.PasswordFile, c.CAFile, c.CertFile, c.KeyFile, c.MachineIDFile, os.Getenv("SSL_CERT_FILE")), systemFiles...),
 	}
 	if c.Control != "" {
 		p.RWFiles = []string{filepath.Join(filepath.Dir(c.Control), control.UplinkFile)}
