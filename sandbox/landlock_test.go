@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	seccomp "github.com/elastic/go-seccomp-bpf"
 )
 
 // landlockChild runs in the re-executed test binary: it restricts itself
@@ -110,4 +112,53 @@ func listen(t *testing.T) net.Listener {
 		}
 	}()
 	return l
+}
+
+// noLandlockChild runs in the re-executed test binary as on a kernel
+// without Landlock: a seccomp filter makes its three calls fail with
+// ENOSYS. Restrict must return nil, warn once, and restrict nothing.
+func noLandlockChild() int {
+	f := seccomp.Filter{NoNewPrivs: true, Flag: seccomp.FilterFlagTSync, Policy: seccomp.Policy{
+		DefaultAction: seccomp.ActionAllow,
+		Syscalls: []seccomp.SyscallGroup{{
+			Action: seccomp.ActionErrno | seccomp.Action(syscall.ENOSYS),
+			Names:  []string{"landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self"},
+		}},
+	}}
+	if err := seccomp.LoadFilter(f); err != nil {
+		os.Stderr.WriteString("no seccomp to hide Landlock with: " + err.Error())
+		return 2
+	}
+	var buf strings.Builder
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	if err := Restrict(log, Paths{RWDirs: []string{os.Getenv("SANDBOX_RW")}}); err != nil {
+		os.Stderr.WriteString("Restrict failed without Landlock: " + err.Error())
+		return 3
+	}
+	if n := strings.Count(buf.String(), "kernel has no Landlock"); n != 1 {
+		os.Stderr.WriteString(fmt.Sprintf("%d warnings, want 1: %s", n, buf.String()))
+		return 4
+	}
+	if _, err := os.ReadFile(os.Getenv("SANDBOX_OUTSIDE")); err != nil {
+		os.Stderr.WriteString("unrestricted read failed: " + err.Error())
+		return 5
+	}
+	return 0
+}
+
+// TestRestrictWithoutLandlock: on a kernel without Landlock a role runs
+// on, unrestricted, after one warning.
+func TestRestrictWithoutLandlock(t *testing.T) {
+	if !Supported() {
+		t.Skip("no seccomp here to hide Landlock with")
+	}
+	outside := filepath.Join(t.TempDir(), "outside")
+	if err := os.WriteFile(outside, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SANDBOX_CHILD=nolandlock", "SANDBOX_RW="+t.TempDir(), "SANDBOX_OUTSIDE="+outside)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, strings.TrimSpace(string(out)))
+	}
 }

@@ -20,6 +20,8 @@ func TestMain(m *testing.M) {
 		os.Exit(child())
 	case "landlock":
 		os.Exit(landlockChild())
+	case "nolandlock":
+		os.Exit(noLandlockChild())
 	}
 	os.Exit(m.Run())
 }
