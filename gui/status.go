@@ -34,7 +34,7 @@ func followStatus(ctx context.Context, clock clockwork.Clock, c control.Client, 
 }
 
 // pollPipes asks for the status every pipesPeriod and sends the pipes'
-// fill to out until ctx ends. Only the fill is taken from it, so a poll
+// fill and the uplink's status file to out until ctx ends. Only the fill is taken from it, so a poll
 // answered just before a change never shows an older state of the
 // children. Failures are left to followStatus to report.
 func pollPipes(ctx context.Context, clock clockwork.Clock, c control.Client, out chan<- Msg) {
@@ -52,7 +52,7 @@ func pollPipes(ctx context.Context, clock clockwork.Clock, c control.Client, out
 			continue
 		}
 		select {
-		case out <- PipesMsg{Pipes: s.Pipes}:
+		case out <- PipesMsg{Pipes: s.Pipes, Uplink: uplinkStatus(s, c)}:
 		case <-ctx.Done():
 			return
 		}

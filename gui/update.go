@@ -43,9 +43,12 @@ type (
 		Err    error
 		Uplink *control.UplinkStatus // nil: no uplink
 	}
-	// PipesMsg is the pipes' fill from a slow poll of the status.
+	// PipesMsg is the pipes' fill from a slow poll of the status, and
+	// the uplink's status file read with it: neither changes the
+	// daemon's status, so the subscription does not bring them.
 	PipesMsg struct {
-		Pipes []control.PipeStatus
+		Pipes  []control.PipeStatus
+		Uplink *control.UplinkStatus // nil: no uplink
 	}
 	// SentMsg is the result of writing a command.
 	SentMsg struct {
@@ -257,6 +260,7 @@ func onPipes(m Model, msg PipesMsg) Model {
 		s.Pipes = msg.Pipes
 		m.Daemon.Status = &s
 	}
+	m.Daemon.Uplink = msg.Uplink
 	return m
 }
 

@@ -323,3 +323,22 @@ func TestMotionEvents(t *testing.T) {
 		t.Errorf("events %q; want %q", got, want)
 	}
 }
+
+// TestPipesPollCarriesUplink: the uplink's connection changes without
+// any change of the daemon's status, so the slow poll brings the
+// uplink's status file too: a row that said "connecting" says "mqtt
+// down" at the next poll, and the children's state is kept.
+func TestPipesPollCarriesUplink(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := NewModel(ModeTerminal, CharsetUTF8, "h", "sim", t0)
+	st := &control.Status{Children: []control.ChildStatus{{Name: "uplink", State: control.Running}}}
+	m, _ = Update(m, t0, StatusMsg{Status: st, Uplink: &control.UplinkStatus{}})
+	down := &control.UplinkStatus{Error: "uplink: broker 127.0.0.1:1: connection refused"}
+	m, _ = Update(m, t0.Add(5*time.Second), PipesMsg{Pipes: []control.PipeStatus{{Name: "light-gui"}}, Uplink: down})
+	if m.Daemon.Uplink != down {
+		t.Fatalf("uplink after the poll: %+v, want %+v", m.Daemon.Uplink, down)
+	}
+	if m.Daemon.Status.Child("uplink") == nil || len(m.Daemon.Status.Pipes) != 1 {
+		t.Fatalf("status after the poll: %+v", m.Daemon.Status)
+	}
+}
