@@ -75,16 +75,25 @@ func loadCursor(dir string) (position, bool, error) {
 	return p, true, nil
 }
 
-// saveCursor writes p by temp file and rename, so a crash leaves the old
-// cursor or the new one, never half of one.
+// saveCursor writes p, so a crash leaves the old cursor or the new one,
+// never half of one.
 func saveCursor(dir string, p position) error {
 	b, _ := json.Marshal(p)
-	tmp := CursorPath(dir) + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
-	if err != nil {
+	if err := writeState(CursorPath(dir), append(b, '\n')); err != nil {
 		return fmt.Errorf("uplink: cursor: %w; can the uplink write to %s?", err, stateDir(dir))
 	}
-	_, err = f.Write(append(b, '\n'))
+	return nil
+}
+
+// writeState writes one of the uplink's own files by temp file, fsync
+// and rename.
+func writeState(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -92,10 +101,7 @@ func saveCursor(dir string, p position) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, CursorPath(dir))
+		err = os.Rename(tmp, path)
 	}
-	if err != nil {
-		return fmt.Errorf("uplink: cursor: %w", err)
-	}
-	return nil
+	return err
 }

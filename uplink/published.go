@@ -27,12 +27,7 @@ func loadPublished(dir string) []string {
 
 func savePublished(dir string, topics []string) error {
 	path := filepath.Join(stateDir(dir), publishedName)
-	tmp := path + ".tmp"
-	err := os.WriteFile(tmp, []byte(strings.Join(topics, "\n")+"\n"), 0o640)
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
+	if err := writeState(path, []byte(strings.Join(topics, "\n")+"\n")); err != nil {
 		return fmt.Errorf("uplink: list of published discovery configs: %w; a config dropped later may stay in Home Assistant", err)
 	}
 	return nil

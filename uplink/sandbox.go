@@ -67,6 +67,8 @@ func SandboxedMain(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLog()
+	// Before Restrict: moving an old cursor writes in logger.dir, which
+	// is read-only after. Run's own call is then a no-op.
 	if err := prepareState(c.DataDir); err != nil {
 		return err
 	}
