@@ -479,37 +479,12 @@ func TestReloadMovesDataDir(t *testing.T) {
 	a.WaitRunning("logger", 2)
 	waitData(t, d2, "light samples in the new directory", 10*time.Second,
 		func(r []record) bool { return maxSeq(r, "light", 1) > 0 })
-	st, err := os.Stat(d2)
-	if err != nil || st.Mode().Perm() != 0o750 {
-		t.Errorf("new data directory: %v, %v; want mode 0750", st.Mode(), err)
-	}
-	logger := a.Child("logger")
-	if got, want := st.Sys().(*syscall.Stat_t).Uid, procUID(t, logger.PID); got != want {
-		t.Errorf("new data directory owned by uid %d; the logger runs as uid %d", got, want)
-	}
+	checkDataDir(t, d2, a.Child("logger").PID)
 	for _, name := range []string{"gui", "motion", "light"} {
 		if c := a.Child(name); c.Gen != 1 {
 			t.Errorf("%s restarted by a reload that did not change it (gen %d)", name, c.Gen)
 		}
 	}
-}
-
-// procUID is the real uid process pid runs as.
-func procUID(t *testing.T, pid int) uint32 {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "Uid:"); ok {
-			var uid uint32
-			fmt.Sscan(v, &uid)
-			return uid
-		}
-	}
-	t.Fatalf("no Uid in /proc/%d/status", pid)
-	return 0
 }
 
 func TestControlSocket(t *testing.T) {

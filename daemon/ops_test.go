@@ -46,6 +46,25 @@ func procStatus(t *testing.T, pid int, key string) []string {
 	return strings.Fields(v)
 }
 
+// checkDataDir: as root, the data directory is the daemon's with the
+// logger's group, 0770; otherwise the logger's own, 0750.
+func checkDataDir(t *testing.T, dir string, logger int) {
+	t.Helper()
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	got := fmt.Sprintf("%d:%d %v", st.Uid, st.Gid, fi.Mode().Perm())
+	want := fmt.Sprintf("%s:%s %v", procStatus(t, logger, "Uid")[0], procStatus(t, logger, "Gid")[0], os.FileMode(0o750))
+	if os.Geteuid() == 0 {
+		want = fmt.Sprintf("0:%s %v", procStatus(t, logger, "Gid")[0], os.FileMode(0o770))
+	}
+	if got != want {
+		t.Errorf("data directory %s is %s, want %s", dir, got, want)
+	}
+}
+
 func TestChildrenDropPrivileges(t *testing.T) {
 	throwaway(t, "user", "sensordtest")
 	for _, g := range []string{"gpio", "i2c"} {
@@ -70,13 +89,7 @@ func TestChildrenDropPrivileges(t *testing.T) {
 			t.Errorf("%s has groups %v, want %v", c.Name, groups, want[c.Name])
 		}
 	}
-	fi, err := os.Stat(a.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if uid := fi.Sys().(*syscall.Stat_t).Uid; strconv.Itoa(int(uid)) != u.Uid || fi.Mode().Perm() != 0o750 {
-		t.Errorf("data dir owned by %d mode %v, want %s 0750", uid, fi.Mode().Perm(), u.Uid)
-	}
+	checkDataDir(t, a.Data, st.Child("logger").PID)
 	// No network socket anywhere: only Unix sockets in the daemon.
 	for _, pid := range append([]int{st.PID}, childPIDs(st)...) {
 		for _, proto := range []string{"tcp", "tcp6", "udp", "udp6"} {

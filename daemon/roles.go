@@ -3,13 +3,13 @@ package daemon
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
 
 	"sensord/config"
 	"sensord/control"
+	"sensord/ipc"
 )
 
 // The children, in start order. Stop order is stopOrder.
@@ -99,20 +99,17 @@ func uplinkFlags(c config.Config, env runEnv) []string {
 }
 
 // makeUplinkFile creates the uplink's status file for the dashboard in
-// the runtime directory, owned by the uplink's user, who cannot create
-// files there itself (as drop ledgers are made for the sensors).
+// the runtime directory, shared with the uplink's group: the uplink
+// cannot create files there itself (as drop ledgers are made for the
+// sensors). 0660, whatever the umask: the uplink writes it, the
+// dashboard, of the same user, reads it.
 func makeUplinkFile(dir string, cred *syscall.Credential, log *slog.Logger) {
-	path := filepath.Join(dir, control.UplinkFile)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
-	if err == nil {
-		if cred != nil {
-			err = f.Chown(int(cred.Uid), int(cred.Gid))
-		}
-		f.Close()
-	}
+	fd, err := ipc.OpenShared(filepath.Join(dir, control.UplinkFile), credGID(cred), 0o660)
 	if err != nil {
 		log.Warn("no uplink status file; the dashboard will not show the uplink's connection", "err", err)
+		return
 	}
+	syscall.Close(fd)
 }
 
 // boardFlags are the flags both sensor roles take.

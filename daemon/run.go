@@ -160,10 +160,11 @@ func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, error) {
 	if err := makeDir(cfg.Supervisor.RuntimeDir, runtimeDirMode(), -1, -1); err != nil {
 		return env, 0, err
 	}
-	for _, d := range []string{cfg.Logger.Dir, env.coreDir} {
-		if err := makeDir(d, 0o750, uid, gid); err != nil {
-			return env, 0, err
-		}
+	if err := makeDataDir(cfg.Logger.Dir, gid); err != nil {
+		return env, 0, err
+	}
+	if err := makeDir(env.coreDir, 0o750, uid, gid); err != nil {
+		return env, 0, err
 	}
 	env.ledgers = makeLedgers(cfg.Supervisor.RuntimeDir, env.cred, log)
 	if err := checkChildren(cfg, env); err != nil {
@@ -176,24 +177,28 @@ func prepare(cfg config.Config, log *slog.Logger) (runEnv, int, error) {
 }
 
 // makeLedgers makes each sensor's drop ledger (ipc.Ledger) in the
-// runtime directory, owned by the sensor's user, and returns their
+// runtime directory, shared with the sensor's group, and returns their
 // paths by role. Without one a sensor still runs; only drops in the
 // instant before it dies could then go unreported.
 func makeLedgers(dir string, cred map[string]*syscall.Credential, log *slog.Logger) map[string]string {
 	paths := make(map[string]string)
 	for _, role := range []string{"motion", "light"} {
-		uid, gid := -1, -1
-		if c := cred[role]; c != nil {
-			uid, gid = int(c.Uid), int(c.Gid)
-		}
 		path := filepath.Join(dir, role+".drops")
-		if err := ipc.CreateLedger(path, uid, gid); err != nil {
+		if err := ipc.CreateLedger(path, credGID(cred[role])); err != nil {
 			log.Warn("no drop ledger; drops just before a crash may go unreported", "child", role, "err", err)
 			continue
 		}
 		paths[role] = path
 	}
 	return paths
+}
+
+// credGID is the primary group of cred, or -1 (unchanged) without one.
+func credGID(cred *syscall.Credential) int {
+	if cred == nil {
+		return -1
+	}
+	return int(cred.Gid)
 }
 
 // openLog opens path for appending logs; "" means stderr (fd -1).
@@ -229,11 +234,11 @@ func (s *supervisor) apply(cfg config.Config) {
 		cfg.Supervisor.User, cfg.GUI.TTY = s.cfg.Supervisor.User, s.cfg.GUI.TTY
 	}
 	if cfg.Logger.Dir != s.cfg.Logger.Dir {
-		uid, gid := -1, -1
+		gid := -1
 		if c := s.env.cred["logger"]; c != nil {
-			uid, gid = int(c.Uid), int(c.Gid)
+			gid = int(c.Gid)
 		}
-		if err := makeDir(cfg.Logger.Dir, 0o750, uid, gid); err != nil {
+		if err := makeDataDir(cfg.Logger.Dir, gid); err != nil {
 			s.log.Error("reload failed; keeping the running configuration", "err", err)
 			return
 		}

@@ -87,7 +87,7 @@ func credentials(name string, explicit bool, log *slog.Logger) (map[string]*sysc
 }
 
 // makeDir creates dir with mode if missing and, with uid >= 0, hands it
-// to that user, so the logger can write its data and children their cores.
+// to that user, so children can write their cores there.
 func makeDir(dir string, mode os.FileMode, uid, gid int) error {
 	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, mode); err != nil {
@@ -103,6 +103,25 @@ func makeDir(dir string, mode os.FileMode, uid, gid int) error {
 		if err := os.Lchown(dir, uid, gid); err != nil {
 			return fmt.Errorf("daemon: %w", err)
 		}
+	}
+	return nil
+}
+
+// makeDataDir creates the data directory (logger.dir). As root it makes
+// it the daemon's with group gid, mode 0770: the logger and the uplink
+// reach it through their group, and the daemon, its owner, writes
+// generations and makes cores there without CAP_DAC_OVERRIDE or
+// CAP_FOWNER (ARCHITECTURE.md, "Privileges"). A directory an older
+// sensord gave to user sensord is taken back the same way (CAP_CHOWN).
+func makeDataDir(dir string, gid int) error {
+	if gid < 0 {
+		return makeDir(dir, 0o750, -1, -1)
+	}
+	if err := makeDir(dir, 0o770, os.Geteuid(), gid); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o770); err != nil {
+		return fmt.Errorf("daemon: %w", err)
 	}
 	return nil
 }

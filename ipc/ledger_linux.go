@@ -57,28 +57,26 @@ func init() {
 }
 
 // CreateLedger makes the ledger file at path, or keeps it if it is
-// already a valid one, owned by uid:gid (-1: unchanged), mode 0600. It
-// never follows a symbolic link.
-func CreateLedger(path string, uid, gid int) error {
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+// already a valid one: the caller's, group gid (-1: unchanged), mode
+// 0660, so the sensor reaches it through its group (OpenShared).
+func CreateLedger(path string, gid int) error {
+	fd, err := OpenShared(path, gid, 0o660)
 	if err != nil {
-		return fmt.Errorf("ipc: drop ledger %s: %w", path, err)
+		return fmt.Errorf("ipc: drop ledger: %w", err)
 	}
 	defer unix.Close(fd)
-	if err := checkLedgerFile(fd); err != nil {
-		head := make([]byte, LedgerSize)
-		copy(head, ledgerMagic)
-		if err := unix.Ftruncate(fd, 0); err != nil {
-			return fmt.Errorf("ipc: drop ledger %s: %w", path, err)
-		}
-		if _, err := unix.Pwrite(fd, head, 0); err != nil {
-			return fmt.Errorf("ipc: drop ledger %s: %w", path, err)
-		}
+	if checkLedgerFile(fd) == nil {
+		return nil
 	}
-	if err := unix.Fchown(fd, uid, gid); err != nil {
+	head := make([]byte, LedgerSize)
+	copy(head, ledgerMagic)
+	if err := unix.Ftruncate(fd, 0); err != nil {
 		return fmt.Errorf("ipc: drop ledger %s: %w", path, err)
 	}
-	return unix.Fchmod(fd, 0o600)
+	if _, err := unix.Pwrite(fd, head, 0); err != nil {
+		return fmt.Errorf("ipc: drop ledger %s: %w", path, err)
+	}
+	return nil
 }
 
 // checkLedgerFile reports whether fd is a regular file holding a ledger.

@@ -12,7 +12,7 @@ import (
 func newLedger(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "light.drops")
-	if err := CreateLedger(path, -1, -1); err != nil {
+	if err := CreateLedger(path, -1); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -174,14 +174,14 @@ func TestCreateLedger(t *testing.T) {
 	path := newLedger(t)
 	l := openLedger(t, path)
 	l.pipe(1)[0].add(Header{Type: TypeLight, Gen: 3, Seq: 9})
-	if err := CreateLedger(path, -1, -1); err != nil {
+	if err := CreateLedger(path, -1); err != nil {
 		t.Fatal(err)
 	}
 	if s := openLedger(t, path).pipe(1)[0]; s.gen != 3 || s.rep.Frames != 1 {
 		t.Errorf("CreateLedger on a valid ledger lost its contents: %+v", s)
 	}
-	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, %v; want 0600", st.Mode(), err)
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o660 {
+		t.Errorf("mode %v, %v; want 0660", st.Mode(), err)
 	}
 
 	bad := filepath.Join(t.TempDir(), "bad")
@@ -189,7 +189,7 @@ func TestCreateLedger(t *testing.T) {
 	if _, err := OpenLedger(bad); err == nil || !strings.Contains(err.Error(), "not a drop ledger") {
 		t.Errorf("OpenLedger on another file: %v", err)
 	}
-	if err := CreateLedger(bad, -1, -1); err != nil {
+	if err := CreateLedger(bad, -1); err != nil {
 		t.Fatal(err)
 	}
 	if s := openLedger(t, bad).pipe(0)[0]; s.inUse() {
@@ -198,7 +198,7 @@ func TestCreateLedger(t *testing.T) {
 
 	link := filepath.Join(t.TempDir(), "link")
 	os.Symlink(path, link)
-	if CreateLedger(link, -1, -1) == nil {
+	if CreateLedger(link, -1) == nil {
 		t.Error("CreateLedger followed a symbolic link")
 	}
 	if _, err := OpenLedger(link); err == nil {

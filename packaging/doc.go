@@ -14,9 +14,11 @@
 //   - The unit conflicts with getty@tty1 and the package masks that
 //     getty, since logind would otherwise start autovt@tty1 (the same
 //     unit) on a VT switch and so stop the appliance. postrm unmasks it.
-//   - No StateDirectory=: systemd would chown /var/lib/sensord to root
-//     at every start of a root service; postinst creates it for the
-//     sensord user, which owns the data.
+//   - No StateDirectory=: systemd would make /var/lib/sensord
+//     root:root at every start of a root service; postinst creates it
+//     root:sensord 0770, so the logger writes there through its group
+//     and the daemon needs no CAP_DAC_OVERRIDE (ARCHITECTURE.md,
+//     "Privileges").
 //   - KillMode=mixed: the daemon alone gets SIGTERM and stops the
 //     children in the order that loses nothing.
 //   - StartLimitIntervalSec=0: Restart=always never gives up.

@@ -56,7 +56,7 @@ func TestMaintainerScripts(t *testing.T) {
 	for _, want := range []string{
 		"groupadd --system gpio\n", "groupadd --system i2c\n",
 		"useradd --system --user-group --home-dir /var/lib/sensord --no-create-home --shell /usr/sbin/nologin --comment sensord appliance sensord\n",
-		"install -d -m 0750 -o sensord -g sensord /var/lib/sensord\n",
+		"install -d -m 0770 -o root -g sensord /var/lib/sensord\n",
 		"update-rc.d sensord defaults\n", "systemctl enable sensord.service\n",
 	} {
 		if !strings.Contains(calls, want) {

@@ -67,6 +67,9 @@ type Options struct {
 	// child call what its seccomp filter refuses. Without it, such a
 	// line fails the test: a role's list lacks a call it makes.
 	AllowDenied bool
+	// Wrap is a command the daemon runs under, such as setpriv with
+	// the unit's capabilities; it must exec sensord in its place.
+	Wrap []string
 }
 
 // DeniedLine is what the daemon logs for a child's system call that its
@@ -130,7 +133,8 @@ func Spawn(t testing.TB, bin string, o Options) *Appliance {
 		}
 		args = append(args, "--config", a.Config)
 	}
-	a.Cmd = exec.Command(bin, append(args, o.Args...)...)
+	argv := append(append(append([]string{}, o.Wrap...), bin), append(args, o.Args...)...)
+	a.Cmd = exec.Command(argv[0], argv[1:]...)
 	a.Cmd.Env = append(os.Environ(), o.Env...)
 	a.Cmd.Stdout, a.Cmd.Stderr = a.log, a.log
 	if err := a.Cmd.Start(); err != nil {

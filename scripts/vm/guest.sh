@@ -166,9 +166,15 @@ boot_install() {
 		ok unit-sandbox "generator drop-in, PrivateNetwork=yes, SystemCallArchitectures=$abi, exposure $(systemd-analyze security sensord 2>/dev/null | sed -n 's/.*Overall exposure level for sensord.service: //p')"
 	else fail unit-sandbox "DropInPaths=$dropins PrivateNetwork=$(systemctl show -p PrivateNetwork --value sensord) SystemCallArchitectures=$abi"; fi
 	systemd-analyze security sensord 2>/dev/null | grep '✗' | while read -r l; do info "exposure: $l"; done
-	if journalctl -u sensord -o cat | grep -i 'operation not permitted' >"$S/eperm.txt"; then
+	if journalctl -u sensord -o cat | grep -iE 'operation not permitted|permission denied' >"$S/eperm.txt"; then
 		fail unit-no-eperm "$(head -3 "$S/eperm.txt" | tr '\n' ' ')"
-	else ok unit-no-eperm "no EPERM in sensord's journal"; fi
+	else ok unit-no-eperm "no EPERM or EACCES in sensord's journal"; fi
+	# Without CAP_DAC_OVERRIDE the daemon owns the data directory and
+	# shares it with group sensord (README.md, "The systemd unit").
+	own=$(stat -c %U:%G:%a "$D")
+	if [ "$own" = root:sensord:770 ] && [ -s "$D/generations" ]; then
+		ok unit-data-dir "$D $own, generations written"
+	else fail unit-data-dir "$D is $own; generations: $(ls -l "$D/generations" 2>&1)"; fi
 
 	# The watchdog: a stopped daemon sends no WATCHDOG=1. systemd's
 	# WatchdogSec, SIGABRT (+SIGCONT), the children's exit, RestartSec and
