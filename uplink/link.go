@@ -206,6 +206,7 @@ func dial(ctx context.Context, c Config, t topics, id string, l *link, onUp func
 		OnConnectError:    l.connectError,
 		ClientConfig: paho.ClientConfig{
 			ClientID:           "sensord-" + id,
+			Session:            newSession(),
 			OnPublishReceived:  []func(paho.PublishReceived) (bool, error){func(p paho.PublishReceived) (bool, error) { onMsg(p); return true, nil }},
 			OnClientError:      func(err error) { l.log.Warn("uplink: client error", "err", err) },
 			OnServerDisconnect: func(d *paho.Disconnect) { l.log.Warn("uplink: broker disconnected us", "reason", d.ReasonCode) },
