@@ -57,7 +57,7 @@ func TestUnitCapabilities(t *testing.T) {
 		Config: "[uplink]\nbroker = \"" + b.URL() + "\"\n",
 		Wrap:   []string{setpriv, "--bounding-set=" + bounding, "--inh-caps=-all", "--"}})
 	a.WaitFor("five children running", 30*time.Second, func(st control.Status) bool {
-		return allRunning(st, 5)
+		return daemontest.AllRunning(st, 5)
 	})
 	c := a.Child("motion")
 	syscall.Kill(c.PID, syscall.SIGKILL)
@@ -105,15 +105,6 @@ func childUser(t *testing.T) (int, int) {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	return uid, gid
-}
-
-func allRunning(st control.Status, n int) bool {
-	for _, c := range st.Children {
-		if c.State != "running" {
-			return false
-		}
-	}
-	return len(st.Children) == n
 }
 
 func mkdirOwned(t *testing.T, dir string, mode os.FileMode, uid, gid int) {

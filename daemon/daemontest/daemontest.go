@@ -96,15 +96,18 @@ type Appliance struct {
 func Start(t testing.TB, bin string, o Options) *Appliance {
 	t.Helper()
 	a := Spawn(t, bin, o)
-	a.WaitFor("all children running", 20*time.Second, func(st control.Status) bool {
-		for _, c := range st.Children {
-			if c.State != "running" {
-				return false
-			}
-		}
-		return len(st.Children) == 4
-	})
+	a.WaitFor("all children running", 20*time.Second, func(st control.Status) bool { return AllRunning(st, 4) })
 	return a
+}
+
+// AllRunning: the status has n children, every one running.
+func AllRunning(st control.Status, n int) bool {
+	for _, c := range st.Children {
+		if c.State != "running" {
+			return false
+		}
+	}
+	return len(st.Children) == n
 }
 
 // Spawn starts the daemon without waiting for it.
