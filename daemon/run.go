@@ -234,11 +234,7 @@ func (s *supervisor) apply(cfg config.Config) {
 		cfg.Supervisor.User, cfg.GUI.TTY = s.cfg.Supervisor.User, s.cfg.GUI.TTY
 	}
 	if cfg.Logger.Dir != s.cfg.Logger.Dir {
-		gid := -1
-		if c := s.env.cred["logger"]; c != nil {
-			gid = int(c.Gid)
-		}
-		if err := makeDataDir(cfg.Logger.Dir, gid); err != nil {
+		if err := makeDataDir(cfg.Logger.Dir, credGID(s.env.cred["logger"])); err != nil {
 			s.log.Error("reload failed; keeping the running configuration", "err", err)
 			return
 		}

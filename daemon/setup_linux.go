@@ -117,10 +117,14 @@ func makeDataDir(dir string, gid int) error {
 	if gid < 0 {
 		return makeDir(dir, 0o750, -1, -1)
 	}
-	if err := makeDir(dir, 0o770, os.Geteuid(), gid); err != nil {
-		return err
+	err := os.MkdirAll(dir, 0o770)
+	if err == nil {
+		err = os.Lchown(dir, os.Geteuid(), gid) // before the chmod: it is then the daemon's
 	}
-	if err := os.Chmod(dir, 0o770); err != nil {
+	if err == nil {
+		err = os.Chmod(dir, 0o770) // exactly, whatever the umask or an older mode
+	}
+	if err != nil {
 		return fmt.Errorf("daemon: %w", err)
 	}
 	return nil

@@ -62,7 +62,7 @@ func init() {
 func CreateLedger(path string, gid int) error {
 	fd, err := OpenShared(path, gid, 0o660)
 	if err != nil {
-		return fmt.Errorf("ipc: drop ledger: %w", err)
+		return err
 	}
 	defer unix.Close(fd)
 	if checkLedgerFile(fd) == nil {

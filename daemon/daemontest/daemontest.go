@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sensord/control"
 	"sensord/ipc/ipctest"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -136,7 +137,8 @@ func Spawn(t testing.TB, bin string, o Options) *Appliance {
 		}
 		args = append(args, "--config", a.Config)
 	}
-	argv := append(append(append([]string{}, o.Wrap...), bin), append(args, o.Args...)...)
+	argv := append(slices.Clone(o.Wrap), bin)
+	argv = append(append(argv, args...), o.Args...)
 	a.Cmd = exec.Command(argv[0], argv[1:]...)
 	a.Cmd.Env = append(os.Environ(), o.Env...)
 	a.Cmd.Stdout, a.Cmd.Stderr = a.log, a.log
