@@ -102,11 +102,16 @@ func killOnce(v *victim) error {
 	if d := v.due - mono(); d > 0 {
 		time.Sleep(time.Duration(d))
 	}
+	w, err := watchStamps(v.log)
+	if err != nil {
+		return err
+	}
+	defer w.close()
 	at := mono()
 	if err := unix.Kill(v.cur.pid, unix.SIGKILL); err != nil {
 		return fmt.Errorf("%s: kill %d: %w", v.name, v.cur.pid, err)
 	}
-	st, err := waitStamps(v.log, v.seen, 10*time.Second)
+	st, err := w.wait(v.seen, 10*time.Second)
 	if err != nil {
 		return fmt.Errorf("%s: %w", v.name, err)
 	}
