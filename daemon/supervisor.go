@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"log/slog"
 	"syscall"
 	"time"
@@ -151,16 +152,37 @@ func (s *supervisor) spec(c *child, gen uint32) spawnSpec {
 	return sp
 }
 
+// logLine is a log record held back until after a spawn (startAfter).
+type logLine struct {
+	level slog.Level
+	msg   string
+	attrs []any
+}
+
+func (s *supervisor) emit(l logLine) {
+	if l.msg != "" {
+		s.log.Log(context.Background(), l.level, l.msg, l.attrs...)
+	}
+}
+
 // start spawns c now. On failure to exec it schedules a retry with
 // backoff, so a missing program never stops the daemon.
-func (s *supervisor) start(c *child) {
+func (s *supervisor) start(c *child) { s.startAfter(c, logLine{}) }
+
+// startAfter is start that logs first (the death that makes this
+// start) once the successor is spawned: the restart does not wait for
+// the log's write, which goes to whatever stderr is (journald, a full
+// pipe), and the log still reads "died", then "started".
+func (s *supervisor) startAfter(c *child, first logLine) {
 	gen := c.gen + 1
-	if err := s.gens.reserve(c.name, gen); err != nil {
-		// Generations stay unique within this run; warn and go on.
-		s.log.Warn("cannot record generations; after a daemon restart they may repeat", "err", err)
-	}
+	reserveErr := s.gens.reserve(c.name, gen)
 	pid, err := s.procs.spawn(s.spec(c, gen))
 	now := s.clock.Now()
+	s.emit(first)
+	if reserveErr != nil {
+		// Generations stay unique within this run; warn and go on.
+		s.log.Warn("cannot record generations; after a daemon restart they may repeat", "err", reserveErr)
+	}
 	if err != nil {
 		if c.name == "gui" {
 			s.term.restore() // the failed child may have taken the terminal
@@ -213,16 +235,16 @@ func (s *supervisor) exited(c *child, ws syscall.WaitStatus, ru *syscall.Rusage)
 		return
 	case c.restartNow:
 		c.restartNow, c.fails = false, 0
-		s.log.Info("child exited for restart", attrs...)
-		s.start(c)
+		s.startAfter(c, logLine{slog.LevelInfo, "child exited for restart", attrs})
 		return
 	}
 	delay := s.nextDelay(c, ran)
-	s.log.Warn("child died", append(attrs, "restart_in", delay)...)
+	died := logLine{slog.LevelWarn, "child died", append(attrs, "restart_in", delay)}
 	if delay == 0 {
-		s.start(c)
+		s.startAfter(c, died)
 		return
 	}
+	s.emit(died)
 	c.state, c.next = stateBackoff, now.Add(delay)
 }
 

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -21,6 +22,7 @@ type fakeProcs struct {
 	signals []string // "light SIGTERM", in order
 	names   map[int]string
 	fail    bool // the next spawn fails
+	order   *[]string // if set, "spawn NAME" is appended at each spawn
 }
 
 func (f *fakeProcs) spawn(sp spawnSpec) (int, error) {
@@ -30,6 +32,9 @@ func (f *fakeProcs) spawn(sp spawnSpec) (int, error) {
 	}
 	f.next++
 	f.names[f.next] = sp.argv[1]
+	if f.order != nil {
+		*f.order = append(*f.order, "spawn "+sp.argv[1])
+	}
 	return f.next, nil
 }
 
@@ -260,5 +265,37 @@ func TestWatchdogTimeout(t *testing.T) {
 	m.want("light", stateRunning, 2)
 	if e := light.lastExit; e == nil || !e.Watchdog || e.reason() != "watchdog: SIGKILL" {
 		t.Errorf("last exit %+v (%s); want a watchdog death", e, e.reason())
+	}
+}
+
+// orderLog is a slog handler that appends "log MSG" to order.
+type orderLog struct{ order *[]string }
+
+func (h orderLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h orderLog) Handle(_ context.Context, r slog.Record) error {
+	*h.order = append(*h.order, "log "+r.Message)
+	return nil
+}
+func (h orderLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h orderLog) WithGroup(string) slog.Handler      { return h }
+
+// TestDeathLoggedAfterRespawn: the successor is spawned before the
+// death is written to the log (a slow stderr must not delay a restart),
+// and the log still says "died" before "started"; so it does for a
+// restart on request.
+func TestDeathLoggedAfterRespawn(t *testing.T) {
+	m := newMachine(t, nil)
+	var order []string
+	m.p.order = &order
+	m.log = slog.New(orderLog{&order})
+	m.die("light", 2*time.Second, syscall.SIGKILL) // within every watchdog
+	m.want("light", stateRunning, 2)
+	m.restart(m.children["light"])
+	m.step()
+	m.want("light", stateRunning, 3)
+	want := []string{"spawn light", "log child died", "log child started",
+		"spawn light", "log child exited for restart", "log child started"}
+	if !slices.Equal(order, want) {
+		t.Errorf("order %q; want %q", order, want)
 	}
 }
