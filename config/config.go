@@ -73,6 +73,7 @@ type Supervisor struct {
 	Group       string   `toml:"group"`        // group that may use the control socket (mode 0660)
 	RuntimeDir  string   `toml:"runtime_dir"`  // control socket directory
 	SIGCHLD     bool     `toml:"sigchld"`      // wake the loop on SIGCHLD (off only to measure)
+	Slice       Duration `toml:"slice"`        // scheduler time slice of the loop and the children; 0: the kernel's
 }
 
 // Motion configures the PIR sensor process.
@@ -135,6 +136,7 @@ func Default() Config {
 		Supervisor: Supervisor{
 			Poll: Duration(50 * time.Millisecond), Grace: Duration(2 * time.Second),
 			User: "sensord", RuntimeDir: defaultRuntimeDir(), SIGCHLD: true,
+			Slice: Duration(100 * time.Microsecond),
 		},
 		Motion: Motion{Pin: "GPIO17", Warmup: Auto, Watchdog: Auto},
 		Light:  Light{Bus: "1", Address: 0x23, Interval: Duration(time.Second), Watchdog: Auto},

@@ -5,7 +5,7 @@ package config
 // key that goes into its argv, its executable or its privileges
 // changed. On SIGHUP the daemon restarts only the children for which
 // Diff is true. Keys no child depends on (supervisor.poll, grace,
-// group, sigchld) the daemon applies itself; supervisor.runtime_dir
+// group, sigchld, slice) the daemon applies itself; supervisor.runtime_dir
 // also moves the control socket, and restarts the GUI, which is given
 // its path.
 func Diff(old, new Config, role string) bool {

@@ -14,7 +14,7 @@
 //     SIGHUP: true when a key in its argv, executable or privileges
 //     changed (supervisor.exec_wrapper and supervisor.user concern all
 //     four; supervisor.runtime_dir the GUI, given --control). The keys
-//     poll, grace, group and sigchld concern the daemon alone. Changed
+//     poll, grace, group, sigchld and slice concern the daemon alone. Changed
 //     lists the keys that differ, for the reload log line.
 //
 // # Decisions

@@ -56,6 +56,7 @@ func (c Config) checks(pi bool) []check {
 		{"supervisor.user", name(s.User, false)},
 		{"supervisor.group", name(s.Group, true)},
 		{"supervisor.runtime_dir", absDir(s.RuntimeDir)},
+		{"supervisor.slice", slice(s.Slice)},
 		{"motion.exec", execPath(m.Exec)},
 		{"motion.pin", pin(m.Pin)},
 		{"motion.warmup", warmup(m.Warmup)},
@@ -115,6 +116,18 @@ func between(d Duration, lo, hi time.Duration) string {
 func atLeast(v, lo int64, unit string) string {
 	if v < lo {
 		return fmt.Sprintf("%d is too small; it must be at least %d%s", v, lo, unit)
+	}
+	return ""
+}
+
+// slice is the kernel's range for a requested time slice
+// (sched_attr.sched_runtime of SCHED_OTHER), or 0 for its default.
+func slice(d Duration) string {
+	if d == 0 {
+		return ""
+	}
+	if d.D() < 100*time.Microsecond || d.D() > 100*time.Millisecond {
+		return fmt.Sprintf("%s is out of range; write \"0s\" (the kernel's default) or a duration from 100us to 100ms", d)
 	}
 	return ""
 }

@@ -34,6 +34,8 @@ func (s *supervisor) loop(ctx context.Context, ev events) {
 	// Pdeathsig fires when the thread that forked a child exits: keep
 	// every fork on this one thread for the daemon's life.
 	runtime.LockOSThread()
+	slice := s.cfg.Supervisor.Slice.D()
+	s.applySlice(slice)
 	w := s.wait
 	go func() { <-ctx.Done(); w.wake() }()
 	poll := s.cfg.Supervisor.Poll.D()
@@ -64,10 +66,22 @@ func (s *supervisor) loop(ctx context.Context, ev events) {
 			poll = p
 			_ = w.setPoll(poll)
 		}
+		if d := s.cfg.Supervisor.Slice.D(); d != slice {
+			slice = d
+			s.applySlice(slice)
+		}
 		if now := s.clock.Now(); watched && now.Sub(lastDog) >= dog {
 			ev.notify.send("WATCHDOG=1")
 			lastDog = now
 		}
+	}
+}
+
+// applySlice sets supervisor.slice on the loop's thread; on failure the
+// appliance runs on with the kernel's default.
+func (s *supervisor) applySlice(d time.Duration) {
+	if err := setSlice(d); err != nil {
+		s.log.Warn("cannot set the scheduler time slice; the kernel's default applies", "err", err)
 	}
 }
 
