@@ -21,7 +21,7 @@ type fakeProcs struct {
 	exits   map[int]syscall.WaitStatus
 	signals []string // "light SIGTERM", in order
 	names   map[int]string
-	fail    bool // the next spawn fails
+	fail    bool      // the next spawn fails
 	order   *[]string // if set, "spawn NAME" is appended at each spawn
 }
 
