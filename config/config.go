@@ -136,7 +136,7 @@ func Default() Config {
 		Supervisor: Supervisor{
 			Poll: Duration(50 * time.Millisecond), Grace: Duration(2 * time.Second),
 			User: "sensord", RuntimeDir: defaultRuntimeDir(), SIGCHLD: true,
-			Slice: Duration(100 * time.Microsecond),
+			Slice: Duration(300 * time.Microsecond),
 		},
 		Motion: Motion{Pin: "GPIO17", Warmup: Auto, Watchdog: Auto},
 		Light:  Light{Bus: "1", Address: 0x23, Interval: Duration(time.Second), Watchdog: Auto},

@@ -34,7 +34,7 @@ func threadSlices(t *testing.T, pid int) map[int]uint64 {
 // no other thread of the daemon does; every thread of every child has
 // it, a restarted child too; with "0s" no child has it.
 func TestSliceInherited(t *testing.T) {
-	const want = uint64(100 * time.Microsecond)
+	const want = uint64(300 * time.Microsecond) // the default
 	a := daemontest.Start(t, bin, daemontest.Options{})
 	daemon := threadSlices(t, a.Cmd.Process.Pid)
 	if daemon[a.Cmd.Process.Pid] == 0 {

@@ -10,6 +10,8 @@
 #
 #   scripts/bench/idle-wakeups.sh [BINARY]   (default: builds one)
 #   SETTLE=5 WINDOW=10 THREADS=1 scripts/bench/idle-wakeups.sh
+#   CONFIG='[supervisor]
+#   slice = "0s"' scripts/bench/idle-wakeups.sh   (TOML for the config file)
 #
 # THREADS=1 adds one line per thread with its wake-ups per second. The
 # involuntary share is mostly other load on the machine preempting us.
@@ -25,8 +27,8 @@ if [ -z "$bin" ]; then
 	bin=$dir/sensord
 	(cd "$(dirname "$0")/../.." && go build -o "$bin" .)
 fi
-: >"$dir/empty.toml"
-"$bin" run --sim --tty none --config "$dir/empty.toml" --data-dir "$dir/data" \
+printf '%s\n' "${CONFIG:-}" >"$dir/sensord.toml"
+"$bin" run --sim --tty none --config "$dir/sensord.toml" --data-dir "$dir/data" \
 	--runtime-dir "$dir/run" --log-file "$dir/log" &
 pid=$!
 sleep "$SETTLE"
