@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"runtime"
@@ -77,10 +78,17 @@ func (s *supervisor) loop(ctx context.Context, ev events) {
 	}
 }
 
-// applySlice sets supervisor.slice on the loop's thread; on failure the
-// appliance runs on with the kernel's default.
+// applySlice sets supervisor.slice on the loop's thread; where it cannot,
+// the appliance runs on with the kernel's default. The packaged unit's
+// system call filter refuses sched_setattr (it denies @resources), which
+// is expected there and said once at Info, with what would allow it.
 func (s *supervisor) applySlice(d time.Duration) {
-	if err := setSlice(d); err != nil {
+	err := setSlice(d)
+	switch {
+	case errors.Is(err, unix.EPERM):
+		s.log.Info("supervisor.slice not applied: a system call filter refuses sched_setattr (the packaged unit denies @resources); the kernel's default slice applies",
+			"slice", d, "to_allow", "a unit drop-in with SystemCallFilter=sched_setattr")
+	case err != nil:
 		s.log.Warn("cannot set the scheduler time slice; the kernel's default applies", "err", err)
 	}
 }

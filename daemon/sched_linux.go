@@ -16,8 +16,9 @@ import (
 // share of the CPU is not changed, only how soon after a wake-up a task
 // runs. The thread keeps its policy and nice value (a unit's Nice= or
 // CPUSchedulingPolicy=); a real-time or idle policy is left alone. Older
-// kernels accept the call and ignore the slice. d of 0 asks for the
-// kernel's default.
+// kernels accept the call and ignore the slice; the packaged unit's
+// system call filter refuses it (EPERM). d of 0 asks for the kernel's
+// default.
 func setSlice(d time.Duration) error {
 	a, err := unix.SchedGetAttr(0, 0)
 	if err != nil {

@@ -169,6 +169,12 @@ boot_install() {
 	if journalctl -u sensord -o cat | grep -iE 'operation not permitted|permission denied' >"$S/eperm.txt"; then
 		fail unit-no-eperm "$(head -3 "$S/eperm.txt" | tr '\n' ' ')"
 	else ok unit-no-eperm "no EPERM or EACCES in sensord's journal"; fi
+	# The unit denies @resources, sched_setattr with it: the daemon says
+	# so once, at Info, and runs with the kernel's slice (README.md,
+	# "The systemd unit").
+	if journalctl -u sensord -o cat | grep -q 'msg="supervisor.slice not applied'; then
+		ok unit-slice-filtered "sched_setattr refused by the unit's filter, said at Info"
+	else fail unit-slice-filtered "no 'supervisor.slice not applied' line in sensord's journal"; fi
 	# Without CAP_DAC_OVERRIDE the daemon owns the data directory and
 	# shares it with group sensord (README.md, "The systemd unit").
 	own=$(stat -c %U:%G:%a "$D")
