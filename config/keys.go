@@ -50,7 +50,7 @@ var keys = []key{
 		[]string{RoleGUI}, func(c *Config) any { return c.Supervisor.RuntimeDir }},
 	{"supervisor.sigchld", "wake the watch loop at a child's death (pidfd, or SIGCHLD where there is none); turn off only to measure the poll sweep alone",
 		nil, func(c *Config) any { return c.Supervisor.SIGCHLD }},
-	{"supervisor.slice", "time slice the watch loop asks of the kernel's scheduler, inherited by every child it starts: after a wake-up a task with a short slice runs before busier ones, with the same share of the CPU (Linux 6.12 and later; older kernels ignore it); 0s: the kernel's default (100us to 100ms); changed by a reload, it applies to the children started after",
+	{"supervisor.slice", "time slice the watch loop asks of the kernel's scheduler, inherited by every child it starts: after a wake-up a task with a short slice runs before busier ones, with the same share of the CPU (Linux 6.12 and later; older kernels ignore it; the packaged systemd unit refuses the call unless a drop-in allows sched_setattr, see the README); 0s: the kernel's default (100us to 100ms); changed by a reload, it applies to the children started after",
 		nil, func(c *Config) any { return c.Supervisor.Slice }},
 
 	{"motion.exec", "absolute path of another program to run as the motion process; empty: sensord itself",
