@@ -57,7 +57,8 @@ func TestSliceInherited(t *testing.T) {
 		}
 	}
 	is := func(s uint64) bool { return s == want }
-	for _, name := range []string{"motion", "light", "logger", "gui"} {
+	roles := []string{"motion", "light", "logger", "gui"}
+	for _, name := range roles {
 		check(name, a.Child(name).PID, is)
 	}
 	light := a.Child("light")
@@ -67,7 +68,7 @@ func TestSliceInherited(t *testing.T) {
 	check("light gen 2", a.WaitRunning("light", light.Gen+1).PID, is)
 
 	b := daemontest.Start(t, bin, daemontest.Options{Config: "[supervisor]\nslice = \"0s\"\n"})
-	for _, name := range []string{"motion", "light", "logger", "gui"} {
+	for _, name := range roles {
 		check(name+` with slice "0s"`, b.Child(name).PID, func(s uint64) bool { return s != want })
 	}
 }
