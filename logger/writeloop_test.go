@@ -60,6 +60,9 @@ func TestWriteLoopIdle(t *testing.T) {
 	write() // the loop has been round once
 	clk.BlockUntil(1)
 	write() // a second write before the fsync arms nothing more
+	// The loop stops its timer when a write comes and arms it again
+	// after the reply: wait until it is back in its select.
+	clk.BlockUntil(1)
 	if !waiters(clk, 1) {
 		t.Fatal("want one timer, the fsync, after two writes")
 	}
