@@ -10,15 +10,18 @@
 #   fork->exec    fork until the successor's exec succeeded
 #   wakeups       supervisor threads woken between exit and fork
 #
-# Usage: scripts/bench/trace-restart.sh [--kills N] [--sensord PATH]
+# Usage: scripts/bench/trace-restart.sh [--kills N] [--load N] [--sensord PATH]
+#   --load N   run N CPU-bound loops for the whole trace, as
+#              compare-supervisors.sh --load does
 # Needs perf, gcc, go, runsv. Stops only what it started.
 set -euo pipefail
-kills=30 sensord_bin=""
+kills=30 sensord_bin="" load=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kills) kills=$2; shift ;;
 	--sensord) sensord_bin=$2; shift ;;
-	*) echo "usage: $0 [--kills N] [--sensord PATH]" >&2; exit 2 ;;
+	--load) load=$2; shift ;;
+	*) echo "usage: $0 [--kills N] [--load N] [--sensord PATH]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -39,6 +42,10 @@ if [ -z "$sensord_bin" ]; then
 	(cd "$repo" && go build -o "$T/sensord-bin" .)
 	sensord_bin=$T/sensord-bin
 fi
+for _ in $(seq "$load"); do
+	sh -c 'while :; do :; done' &
+	pids+=($!)
+done
 
 # one NAME DIR: kill the child logged in DIR/*.log kills times, 1.1-1.6 s
 # apart (no throttle applies), while perf records the path.
@@ -91,6 +98,10 @@ one() {
 		def col(a, b):
 		    v = sorted(r[b] - r[a] for r in rows if a in r and b in r)
 		    return '%.3f / %.3f' % (statistics.median(v), v[int(len(v) * 0.95)]) if v else '-'
+		phases = [('kill', 'exit'), ('exit', 'reap'), ('reap', 'fork'), ('fork', 'exec')]
+		for r in sorted(rows, key=lambda r: r['kill'] - r['exec'])[:max(1, len(rows) // 20)]:
+		    print('%s slowest: kill->exec %.3f ms = %s' % (name, r['exec'] - r['kill'], ' + '.join(
+		          '%s->%s %.3f' % (a, b, r[b] - r[a]) for a, b in phases if a in r and b in r)), file=sys.stderr)
 		wk = sorted(r['wakeups'] for r in rows)
 		print('| %s | %d | %s | %s | %s | %s | %s | %s |' % (name, len(rows), col('kill', 'exit'),
 		      col('exit', 'reap'), col('reap', 'fork'), col('fork', 'exec'), col('kill', 'exec'),
