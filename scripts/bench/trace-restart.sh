@@ -9,6 +9,13 @@
 #   reap->fork    wait4 until the successor is forked (bookkeeping, log)
 #   fork->exec    fork until the successor's exec succeeded
 #   wakeups       supervisor threads woken between exit and fork
+#   SIGURG        the Go runtime's preemption signals to the supervisor's
+#                 threads between kill and exec (sysmon preempting the
+#                 loop goroutine)
+#
+# For the slowest twentieth of the kills it also prints, on stderr, the
+# phases and when the successor was switched out and in between fork and
+# exec, and to whom it lost the CPU.
 #
 # Usage: scripts/bench/trace-restart.sh [--kills N] [--load N] [--sensord PATH]
 #   --load N   run N CPU-bound loops for the whole trace, as
@@ -54,7 +61,7 @@ one() {
 	until [ -s "$log" ]; do sleep 0.05; done
 	perf record -q -a -o "$T/$name.data" \
 		-e signal:signal_generate -e sched:sched_process_exit -e sched:sched_process_fork \
-		-e sched:sched_process_exec -e syscalls:sys_exit_wait4 -e sched:sched_wakeup \
+		-e sched:sched_process_exec -e syscalls:sys_exit_wait4 -e sched:sched_wakeup -e sched:sched_switch \
 		-- sleep $((kills * 2 + 2)) &
 	local perfpid=$!
 	sleep 1
@@ -80,9 +87,16 @@ one() {
 		for m in events:
 		    pid, t, ev, tr = int(m[1]), float(m[3]) * 1e3, m[4], m[5]
 		    if ev == 'signal:signal_generate' and num(tr, 'sig') == 9:
-		        cur = {'kill': t, 'victim': num(tr, 'pid'), 'wakeups': 0}
+		        cur = {'kill': t, 'victim': num(tr, 'pid'), 'wakeups': 0, 'urg': 0, 'switches': []}
 		    elif cur is None:
 		        continue
+		    elif ev == 'signal:signal_generate' and num(tr, 'sig') == 23 and num(tr, 'pid') in tids:
+		        cur['urg'] += 1
+		    elif ev == 'sched:sched_switch' and 'child' in cur:
+		        if (' prev_pid=%d ' % cur['child']) in tr:
+		            cur['switches'].append('%.3f out to %s' % (t - cur['fork'], tr.split('==> ')[-1].split(' next_prio')[0]))
+		        elif ('next_pid=%d ' % cur['child']) in tr:
+		            cur['switches'].append('%.3f in' % (t - cur['fork']))
 		    elif ev == 'sched:sched_process_exit' and num(tr, 'pid') == cur['victim']:
 		        cur['exit'] = t
 		    elif ev == 'sched:sched_wakeup' and 'exit' in cur and 'fork' not in cur and num(tr, 'pid') in tids:
@@ -102,15 +116,16 @@ one() {
 		for r in sorted(rows, key=lambda r: r['kill'] - r['exec'])[:max(1, len(rows) // 20)]:
 		    print('%s slowest: kill->exec %.3f ms = %s' % (name, r['exec'] - r['kill'], ' + '.join(
 		          '%s->%s %.3f' % (a, b, r[b] - r[a]) for a, b in phases if a in r and b in r)), file=sys.stderr)
+		    print('    successor after fork, ms: ' + '; '.join(r['switches']), file=sys.stderr)
 		wk = sorted(r['wakeups'] for r in rows)
-		print('| %s | %d | %s | %s | %s | %s | %s | %s |' % (name, len(rows), col('kill', 'exit'),
+		print('| %s | %d | %s | %s | %s | %s | %s | %s | %.2f |' % (name, len(rows), col('kill', 'exit'),
 		      col('exit', 'reap'), col('reap', 'fork'), col('fork', 'exec'), col('kill', 'exec'),
-		      statistics.median(wk) if wk else '-'))
+		      statistics.median(wk) if wk else '-', sum(r['urg'] for r in rows) / max(1, len(rows))))
 	EOF
 }
 
-echo "| supervisor | kills | kill->exit ms p50 / p95 | exit->reap | reap->fork | fork->exec | kill->exec | wake-ups of its threads |"
-echo "|---|--:|--:|--:|--:|--:|--:|--:|"
+echo "| supervisor | kills | kill->exit ms p50 / p95 | exit->reap | reap->fork | fork->exec | kill->exec | wake-ups of its threads | SIGURG per kill |"
+echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
 
 mkdir -p "$T/sensord"
 cp "$T/stamp" "$T/sensord/stamp"
