@@ -100,6 +100,9 @@ func TestWriteLoopSyncsEarly(t *testing.T) {
 	if st.dirty {
 		t.Fatal("still dirty after a write just before the fsync was due")
 	}
+	if !waiters(clk, 0) {
+		t.Fatal("a timer left after the early fsync; want none (no watchdog, nothing to sync)")
+	}
 	// Had the early fsync kept its deadline, this write would count as
 	// early too, and be synced at once.
 	clk.Advance(time.Millisecond)
