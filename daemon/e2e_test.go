@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sensord/control"
+	"sensord/daemon"
 	"sensord/daemon/daemontest"
 	"sensord/ipc/ipctest"
 )
@@ -25,6 +26,10 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv("SENSORD_NOTIFY_PROBE"); mode != "" {
 		// Re-executed by the daemon in a sensor role: see watchdog_test.go.
 		os.Exit(notifyProbe(mode))
+	}
+	if out := os.Getenv("SENSORD_SPAWN_PROBE"); out != "" {
+		// Started by clonespawn_linux_test.go.
+		os.Exit(daemon.SpawnProbe(out))
 	}
 	if os.Getenv("SENSORD_PROBE_OUT") != "" {
 		// Re-executed by the daemon in the gui role: see latency_test.go.

@@ -93,7 +93,7 @@ func run(ctx context.Context, cfg config.Config, o options) (err error) {
 	}
 	defer ns.close()
 	s := newSupervisor(cfg, env, gens, clockwork.NewRealClock(), log)
-	s.pipes, s.term, s.null, s.core, s.wait, s.procs = pipes, term, null, core, w, osProcs{w}
+	s.pipes, s.term, s.null, s.core, s.wait, s.procs = pipes, term, null, core, w, osProcs{w, newCloneSpawner(log)}
 	if err := w.watch(ns.fd, func() { s.notices(ns) }); err != nil {
 		return err
 	}

@@ -92,12 +92,19 @@ type procs interface {
 	kill(pid int, sig syscall.Signal) error
 	track(pid int) error // wake the loop when pid dies
 	forget(pid int)      // pid was reaped
+	// execErr says why pid, reaped, never exec'd (a spawn that returned
+	// before the exec); nil if it did.
+	execErr(pid int) error
 }
 
 // osProcs is procs on the real system.
-type osProcs struct{ w *waiter }
+type osProcs struct {
+	w  *waiter
+	cs *cloneSpawner
+}
 
-func (osProcs) spawn(sp spawnSpec) (int, error) { return spawn(sp) }
+func (p osProcs) spawn(sp spawnSpec) (int, error) { return spawn(p.cs, sp) }
+func (p osProcs) execErr(pid int) error           { return p.cs.execErr(pid) }
 func (osProcs) reap(pid int) (syscall.WaitStatus, *syscall.Rusage, bool) {
 	return reap(pid)
 }
@@ -130,11 +137,12 @@ func (s *supervisor) spec(c *child, gen uint32) spawnSpec {
 		// above it (go run builds in a private temporary folder).
 		path = "/proc/self/exe"
 	}
+	self := len(s.env.wrapper) == 0 && c.set.exec == ""
 	env := append(s.env.env[:len(s.env.env):len(s.env.env)],
 		notifyEnv(s.cfg.Supervisor.RuntimeDir, s.cfg.Watchdog(c.name).Microseconds())...)
 	sp := spawnSpec{path: path, argv: a, env: env, dir: s.env.coreDir,
 		stdio: stdio{in: s.null, out: s.null, err: s.errFD},
-		cred:  s.env.cred[c.name], deathSig: syscall.SIGKILL}
+		cred:  s.env.cred[c.name], deathSig: syscall.SIGKILL, self: self}
 	for _, e := range roleEnds[c.name] {
 		p := s.pipes[e.pipe]
 		fd := p.r
@@ -184,13 +192,7 @@ func (s *supervisor) startAfter(c *child, first logLine) {
 		s.log.Warn("cannot record generations; after a daemon restart they may repeat", "err", reserveErr)
 	}
 	if err != nil {
-		if c.name == "gui" {
-			s.term.restore() // the failed child may have taken the terminal
-		}
-		c.fails++
-		delay := max(restartDelay(c.fails), backoffFirst)
-		c.state, c.next, c.pid = stateBackoff, now.Add(delay), 0
-		s.log.Error("child not started", "child", c.name, "err", err, "retry_in", delay)
+		s.notStarted(c, err, now)
 		return
 	}
 	if !c.started.IsZero() {
@@ -206,10 +208,32 @@ func (s *supervisor) startAfter(c *child, first logLine) {
 	s.log.Info("child started", "child", c.name, "pid", pid, "gen", gen)
 }
 
+// notStarted schedules a retry of c, whose program could not be
+// started, with backoff, so a missing program never stops the daemon.
+func (s *supervisor) notStarted(c *child, err error, now time.Time) {
+	if c.name == "gui" {
+		s.term.restore() // the failed child may have taken the terminal
+	}
+	c.fails++
+	delay := max(restartDelay(c.fails), backoffFirst)
+	c.state, c.next, c.pid = stateBackoff, now.Add(delay), 0
+	s.log.Error("child not started", "child", c.name, "err", err, "retry_in", delay)
+}
+
 // exited records the death of c's process and decides what comes next.
 func (s *supervisor) exited(c *child, ws syscall.WaitStatus, ru *syscall.Rusage) {
 	now := s.clock.Now()
 	ran := now.Sub(c.started)
+	if err := s.procs.execErr(c.pid); err != nil {
+		s.procs.forget(c.pid)
+		c.pid, s.changed = 0, true
+		if !c.wanted {
+			c.state = stateStopped
+			return
+		}
+		s.notStarted(c, err, now)
+		return
+	}
 	e := describeExit(ws, ru, now, ran)
 	e.Watchdog = c.live.aborted
 	pid := c.pid

@@ -21,8 +21,10 @@ type fakeProcs struct {
 	exits   map[int]syscall.WaitStatus
 	signals []string // "light SIGTERM", in order
 	names   map[int]string
-	fail    bool      // the next spawn fails
-	order   *[]string // if set, "spawn NAME" is appended at each spawn
+	fail    bool // the next spawn fails
+	// execErrs: pids that die having never exec'd, and why
+	execErrs map[int]error
+	order    *[]string // if set, "spawn NAME" is appended at each spawn
 }
 
 func (f *fakeProcs) spawn(sp spawnSpec) (int, error) {
@@ -59,6 +61,11 @@ func (f *fakeProcs) kill(pid int, sig syscall.Signal) error {
 
 func (f *fakeProcs) track(int) error { return nil }
 func (f *fakeProcs) forget(int)      {}
+func (f *fakeProcs) execErr(pid int) error {
+	err := f.execErrs[pid]
+	delete(f.execErrs, pid)
+	return err
+}
 
 // quiet is a notifier that records nothing.
 type quiet struct{ sent []string }
@@ -156,6 +163,32 @@ func TestBackoffSteps(t *testing.T) {
 	m.die("light", 100*time.Millisecond, syscall.SIGKILL)
 	if c := m.children["light"]; c.state != stateBackoff || c.pid != 0 {
 		t.Errorf("a failed exec: state %s pid %d; want backoff", c.state, c.pid)
+	}
+}
+
+// TestExecFailedAtDeath: a spawn that returned before the exec (the
+// clone path) and whose child then could not exec is a start that
+// failed, not a death: backoff as for a failed spawn, no exit status
+// recorded, and a stop in the meantime just stops it.
+func TestExecFailedAtDeath(t *testing.T) {
+	m := newMachine(t, nil)
+	m.p.execErrs = map[int]error{m.children["light"].pid: syscall.ENOENT}
+	m.die("light", time.Millisecond, syscall.Signal(0))
+	c := m.children["light"]
+	if c.state != stateBackoff || c.pid != 0 || c.fails != 1 || c.lastExit != nil {
+		t.Fatalf("after an exec failure: state %s pid %d fails %d last exit %v; want backoff, no pid, one failure, no exit",
+			c.state, c.pid, c.fails, c.lastExit)
+	}
+	gen := c.gen
+	m.clk.Advance(c.next.Sub(m.clk.Now()))
+	m.step()
+	m.want("light", stateRunning, gen+1)
+
+	m.p.execErrs = map[int]error{c.pid: syscall.ENOENT}
+	m.beginStop(m.n)
+	m.step()
+	if c.state != stateStopped {
+		t.Errorf("stopping, an exec failure: state %s; want stopped", c.state)
 	}
 }
 
