@@ -116,11 +116,13 @@ func (cs *cloneSpawner) spawn(s spawnSpec) (int, error) {
 	}
 	all := ^uint64(0)
 	top := uintptr(unsafe.Pointer(&c.stack[cloneStack-16])) &^ 15
-	syscall.ForkLock.RLock()
+	// Held for writing, as ForkExec does: no descriptor is made without
+	// close-on-exec while the child can still inherit it.
+	syscall.ForkLock.Lock()
 	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&all)), uintptr(unsafe.Pointer(&c.mask)), 8, 0, 0)
 	r := rawClone(uintptr(syscall.SIGCHLD)|unix.CLONE_VM, top, &c.steps[0], uintptr(len(c.steps)), &c.res)
 	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&c.mask)), 0, 8, 0, 0)
-	syscall.ForkLock.RUnlock()
+	syscall.ForkLock.Unlock()
 	if e := syscall.Errno(-r); int(r) < 0 {
 		if e == syscall.EINVAL || e == syscall.ENOSYS || e == syscall.EPERM {
 			cs.off = true
