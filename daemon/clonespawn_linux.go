@@ -90,7 +90,8 @@ type cloneSpawner struct {
 	ignored  *sigIgnored     // read at the first spawn
 	children map[int]*cloned // by pid, until reaped
 	off      bool            // clone(CLONE_VM) was refused: ForkExec from now on
-	log      *slog.Logger    // says so, once
+	said     bool            // the first clone was logged
+	log      *slog.Logger    // says which of the two, once
 }
 
 func newCloneSpawner(log *slog.Logger) *cloneSpawner {
@@ -134,6 +135,10 @@ func (cs *cloneSpawner) spawn(s spawnSpec) (int, error) {
 		return 0, fmt.Errorf("daemon: clone for %s: %w", s.path, e)
 	}
 	cs.children[int(r)] = c
+	if !cs.said && cs.log != nil {
+		cs.log.Info("children are started by clone without vfork", "child_pid", int(r))
+	}
+	cs.said = true
 	return int(r), nil
 }
 

@@ -21,9 +21,13 @@
 //
 // # Contract with the children
 //
-// Children are started with syscall.ForkExec and raw descriptors, never
-// the extra files of os/exec nor the Fd method of an *os.File, which put a shared pipe into
-// blocking mode for every process. A child gets fd 0-2 and its pipe
+// Children are started with raw descriptors, never the extra files of
+// os/exec nor the Fd method of an *os.File, which put a shared pipe into
+// blocking mode for every process: by clone without vfork, the child
+// running a list of system calls (clonespawn_linux.go), so the daemon's
+// thread does not wait for the exec; or by syscall.ForkExec for the GUI
+// on a terminal, where clone is refused (qemu-user) and for another
+// program when Go raised the open-file limit (spawn_linux.go). A child gets fd 0-2 and its pipe
 // ends from fd 3 in the order of roleEnds (roles.go), named in argv:
 //
 //	sensord motion --gen 3 --rx 3 --tx-gui 4 --tx-logger 5 --board sim ...
